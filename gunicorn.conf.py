@@ -1,0 +1,29 @@
+"""gunicorn settings shared by `tack serve`, the Procfile and the benchmark."""
+from tack.config import Config
+
+_config = Config.from_env()
+
+bind = f"{_config.host}:{_config.port}"
+workers = _config.workers
+worker_class = "gthread"
+threads = _config.threads
+# Never preload: the scheduler thread would die in the fork and sweeps never run.
+preload_app = False
+timeout = 60
+graceful_timeout = 10
+accesslog = None
+errorlog = "-"
+
+
+def on_starting(server):
+    """Migrate once, in the master, before any worker serves."""
+    from tack.cli import upgrade_database
+    upgrade_database()
+
+
+def post_worker_init(worker):
+    """Start the sweeps in each serving process (they are safe to run in several)."""
+    app = worker.wsgi
+    if app.config["TACK"].scheduler_enabled:
+        from tack.jobs import start_scheduler
+        start_scheduler(app)

@@ -1,0 +1,36 @@
+"""Tack: a Kanban board where AI agents and humans work the same cards."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from tack.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app. Wiring only: every rule lives in tack.services."""
+    from tack.api import TackApi, init_api
+    from tack.database import engine_options, init_database
+    from tack.extensions import csrf, db, migrate
+    from tack.web import init_web
+
+    config = config or Config.from_env()
+    if config.is_sqlite:
+        Path(config.db_path).resolve().parent.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.update(config.flask_settings())
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
+    app.config["TACK"] = config
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    init_api(app, TackApi())
+    init_web(app)
+    logging.basicConfig(level=logging.INFO)
+    return app

@@ -1,0 +1,107 @@
+"""Every TACK_* setting, read once from the environment, typed, with defaults."""
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def database_url(sqlite_path: str) -> str:
+    """DATABASE_URL (or TACK_DATABASE_URL) wins; otherwise the SQLite file."""
+    url = os.environ.get("TACK_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    if not url:
+        return "sqlite:///" + str(Path(sqlite_path).resolve())
+    # PaaS hosts hand out postgres:// URLs; the driver we ship is psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8795
+    db_path: str = "./data/board.db"
+    database_url: str = ""
+    done_archive_days: int = 7
+    defer_days: int = 7
+    api_key: str = ""
+    secret_key: str = ""
+    # Largest request body accepted, in bytes (413 above it).
+    max_body_bytes: int = 1024 * 1024
+    threads: int = 8
+    workers: int = 1
+    # Sweeps run in each serving process; TACK_SCHEDULER=0 turns them off there.
+    scheduler_enabled: bool = True
+    sweep_interval_seconds: int = 30
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        db_path = os.environ.get("TACK_DB", cls.db_path)
+        return cls(
+            host=os.environ.get("TACK_HOST", cls.host),
+            port=_int("TACK_PORT", cls.port),
+            db_path=db_path,
+            database_url=database_url(db_path),
+            done_archive_days=_int("TACK_DONE_ARCHIVE_DAYS", cls.done_archive_days),
+            defer_days=_int("TACK_DEFER_DAYS", cls.defer_days),
+            api_key=os.environ.get("TACK_API_KEY", ""),
+            secret_key=os.environ.get("TACK_SECRET_KEY", ""),
+            max_body_bytes=_int("TACK_MAX_BODY_BYTES", cls.max_body_bytes),
+            threads=_int("TACK_THREADS", cls.threads),
+            workers=_int("TACK_WORKERS", cls.workers),
+            scheduler_enabled=os.environ.get("TACK_SCHEDULER", "1") != "0",
+            sweep_interval_seconds=_int("TACK_SWEEP_SECONDS", cls.sweep_interval_seconds),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def flask_settings(self) -> dict:
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SECRET_KEY": self.secret_key or _session_secret(self),
+            "MAX_CONTENT_LENGTH": self.max_body_bytes,
+            "API_TITLE": "Tack",
+            "API_VERSION": "1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "OPENAPI_SWAGGER_UI_PATH": "docs",
+            "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+            "WTF_CSRF_CHECK_DEFAULT": False,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+        }
+
+
+def _session_secret(config: Config) -> str:
+    """Sessions must survive restarts and agree across workers: derive the secret
+    from the API key when one is set, else keep a random one beside the SQLite file.
+    (PostgreSQL with several processes and no key: set TACK_SECRET_KEY.)"""
+    if config.api_key:
+        return hashlib.sha256(b"tack-session:" + config.api_key.encode()).hexdigest()
+    if config.is_sqlite:
+        secret_file = Path(config.db_path).resolve().parent / "secret_key"
+        try:
+            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            if not secret_file.exists():
+                secret_file.write_text(secrets.token_hex(32))
+                secret_file.chmod(0o600)
+            return secret_file.read_text().strip()
+        except OSError:
+            pass
+    return secrets.token_hex(32)

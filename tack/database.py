@@ -1,0 +1,48 @@
+"""Engine settings per database: SQLite in WAL mode with writers that queue."""
+import sqlalchemy as sa
+from flask import Flask
+
+from tack.config import Config
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def engine_options(config: Config) -> dict:
+    if config.is_sqlite:
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                 "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": config.threads + 2, "max_overflow": 4}
+
+
+def configure_engine(engine: sa.engine.Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_on_begin)
+
+
+def _sqlite_on_connect(dbapi_connection, _record):
+    # Take transactions out of the driver's hands so BEGIN is ours to say.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # In WAL mode NORMAL survives a process crash; only power loss may drop the
+    # last commits.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection):
+    # Writers begin IMMEDIATE so they queue on the busy timeout instead of failing
+    # with "database is locked" when a read transaction upgrades; reads stay DEFERRED.
+    if connection.get_execution_options().get("tack_write"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def init_database(app: Flask) -> None:
+    from tack.extensions import db
+    with app.app_context():
+        configure_engine(db.engine)

@@ -1,0 +1,32 @@
+"""Domain errors. Services raise them; the API answers JSON, the page a message."""
+
+
+class TackError(Exception):
+    status = 400
+    code = "INVALID"
+
+    def __init__(self, detail, code: str | None = None):
+        super().__init__(detail if isinstance(detail, str) else str(detail))
+        self.detail = detail
+        if code:
+            self.code = code
+
+
+class Invalid(TackError):
+    status = 400
+    code = "INVALID"
+
+
+class NotFound(TackError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(TackError):
+    status = 409
+    code = "CONFLICT"
+
+
+class Forbidden(TackError):
+    status = 403
+    code = "FORBIDDEN"

@@ -1,0 +1,124 @@
+"""The tables: boards and their columns, cards with notes, and the event log."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tack.clock import as_utc, now
+from tack.extensions import db
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores UTC; always hands back timezone-aware datetimes, SQLite included."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value, dialect):
+        return as_utc(value)
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    columns: Mapped[list["Column"]] = relationship(
+        back_populates="board", order_by="Column.position", lazy="selectin"
+    )
+
+
+class Column(db.Model):
+    __tablename__ = "columns"
+    __table_args__ = (sa.UniqueConstraint("board_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    # What the services understand: inbox, ready, doing, decision, approval,
+    # deferred, done, blocked.
+    role: Mapped[str] = mapped_column(sa.String(32))
+    wip_limit: Mapped[int | None] = mapped_column(default=None)
+
+    board: Mapped[Board] = relationship(back_populates="columns")
+
+
+class Card(db.Model):
+    __tablename__ = "cards"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["board_id", "column_name"], ["columns.board_id", "columns.key"]
+        ),
+        sa.Index("ix_cards_board_column_position", "board_id", "column_name", "position"),
+        sa.Index("ix_cards_follows_id", "follows_id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    column_name: Mapped[str] = mapped_column(sa.String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    priority: Mapped[str] = mapped_column(sa.String(16), default="normal")
+    assignee: Mapped[str] = mapped_column(sa.String(200), default="")
+    tags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    defer_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    follows_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    # The current (latest) decision and approval, as the card object shows them.
+    decision: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
+    approval: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
+    # Set by the done-archive sweep; cleared when the card leaves done.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    notes: Mapped[list["Note"]] = relationship(
+        back_populates="card", order_by="Note.id", cascade="all, delete-orphan",
+        passive_deletes=True, lazy="select",
+    )
+
+
+class Note(db.Model):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("cards.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(sa.String(200), default="")
+    content: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    card: Mapped[Card] = relationship(back_populates="notes")
+
+
+class Event(db.Model):
+    """Append-only: never updated, never deleted. `seq` orders everything."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_card_seq", "card_id", "seq"),
+        sa.Index("ix_events_created_at", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    board_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # No foreign key: the log outlives deleted cards.
+    card_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    actor: Mapped[str] = mapped_column(sa.String(200), default="")
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

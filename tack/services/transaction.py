@@ -1,0 +1,76 @@
+"""Write transactions: one per service call, with its events appended last.
+
+Events are appended at the very end so that, on PostgreSQL, the advisory lock that
+makes `seq` order equal commit order is held only for the instant before COMMIT.
+Without it a poller reading `after=100` could see 102 committed before 101 and
+skip 101 for ever. On SQLite, BEGIN IMMEDIATE already serialises writers.
+"""
+import functools
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from tack.clock import now
+from tack.extensions import db
+from tack.models import Event
+
+EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
+
+
+@contextmanager
+def writing():
+    """Run the body as one write transaction (nested calls join the outer one)."""
+    session = db.session
+    if session.info.get("tack_writing"):
+        yield session
+        return
+    # End any read transaction so this one starts as a write (BEGIN IMMEDIATE),
+    # and forget what earlier transactions loaded: it is re-read inside this one.
+    session.commit()
+    session.expire_all()
+    session.info["tack_writing"] = True
+    session.info["tack_events"] = []
+    try:
+        session.connection(execution_options={"tack_write": True})
+        yield session
+        _append_events(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info["tack_writing"] = False
+        session.info["tack_events"] = []
+
+
+def write_transaction(service):
+    """Decorator: the service runs inside writing()."""
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        with writing():
+            return service(*args, **kwargs)
+
+    return run
+
+
+def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
+           board_id: str = "main") -> None:
+    """Note an event; it is written in the same transaction, just before commit."""
+    db.session.info["tack_events"].append(
+        dict(action=action, card_id=card_id, actor=actor or "", details=details,
+             board_id=board_id)
+    )
+
+
+def _append_events(session) -> None:
+    pending = session.info["tack_events"]
+    if not pending:
+        return
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": EVENT_ORDER_LOCK})
+    at = now()
+    session.add_all(Event(created_at=at, **event) for event in pending)
+    session.flush()
