@@ -12,7 +12,9 @@ def error_response(status: int, detail, code: str, errors: dict | None = None) -
     body = {"detail": detail, "code": code}
     if errors:
         body["errors"] = errors
-    return json_response(body, status)
+    # Validation messages key list items by index (an int).
+    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), status=status,
+                    mimetype="application/json")
 
 
 def with_etag(payload_bytes: bytes, etag: str, status: int = 200) -> Response:

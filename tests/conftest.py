@@ -1,0 +1,104 @@
+"""Fixtures: a migrated database per test session, wiped per test; a frozen clock.
+
+Runs on SQLite by default and on PostgreSQL when TACK_TEST_DATABASE_URL is set."""
+import os
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from tack import clock, create_app
+from tack.config import Config, database_url
+from tack.extensions import db
+
+T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
+DATA_TABLES = ("notes", "cards", "events")
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """(url, sqlite path): a database migrated once for the whole run."""
+    sqlite_path = str(tmp_path_factory.mktemp("db") / "board.db")
+    url = os.environ.get("TACK_TEST_DATABASE_URL", "")
+    if url:
+        os.environ["TACK_DATABASE_URL"] = url
+        url = database_url(sqlite_path)
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            # Start from nothing so the migrations themselves are what gets tested.
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+    else:
+        url = "sqlite:///" + sqlite_path
+    config = make_config(url, sqlite_path)
+    app = create_app(config)
+    from flask_migrate import upgrade
+
+    from tack import ROOT
+    from tack.services.boards import ensure_default_board
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        ensure_default_board()
+        db.session.remove()
+        db.engine.dispose()
+    return url, sqlite_path
+
+
+def make_config(url: str, sqlite_path: str, **overrides) -> Config:
+    values = dict(database_url=url, db_path=sqlite_path, secret_key="test-secret",
+                  scheduler_enabled=False)
+    values.update(overrides)
+    return Config(**values)
+
+
+def wipe(app) -> None:
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in DATA_TABLES:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+            connection.execute(sa.text("UPDATE columns SET wip_limit = NULL"))
+        db.session.remove()
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change settings (api_key, ...)."""
+    return {}
+
+
+@pytest.fixture
+def app(database, config_overrides):
+    url, sqlite_path = database
+    app = create_app(make_config(url, sqlite_path, **config_overrides))
+    app.config["TESTING"] = True
+    wipe(app)
+    from tack.api.board import board_cache
+    board_cache.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """A clock pinned at T0; call frozen.advance(seconds=...) to move it."""
+
+    class Clock:
+        at = T0
+
+        def advance(self, **delta):
+            from datetime import timedelta
+            self.at = self.at + timedelta(**delta)
+            clock.freeze(self.at)
+            return self.at
+
+    clock.freeze(T0)
+    yield Clock()
+    clock.freeze(None)

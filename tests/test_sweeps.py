@@ -1,0 +1,69 @@
+"""Scheduled sweeps, called directly with a chosen `now`: no sleeping."""
+from datetime import timedelta
+
+from helpers import actions_of, get_card, make_card
+from conftest import T0
+from tack.services import sweeps
+
+
+def test_expire_claims_frees_expired_claims_once(app, client, frozen):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "a1", "ttl_seconds": 60})
+    with app.app_context():
+        assert sweeps.expire_claims(T0 + timedelta(seconds=59)) == 0
+        assert sweeps.expire_claims(T0 + timedelta(seconds=60)) == 1
+        assert sweeps.expire_claims(T0 + timedelta(seconds=61)) == 0
+    assert actions_of(client, card_id)[-1] == "claim_expired"
+
+
+def test_expire_claims_leaves_a_renewed_claim(app, client, frozen):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "a1", "ttl_seconds": 60})
+    frozen.advance(seconds=30)
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "a1", "ttl_seconds": 60})
+    with app.app_context():
+        assert sweeps.expire_claims(T0 + timedelta(seconds=61)) == 0
+    assert get_card(client, card_id)["claimed_by"] == "a1"
+
+
+def test_return_deferred_sends_cards_back_to_awaiting_decision(app, client, frozen):
+    card_id = make_card(client, column_name="deferred")
+    with app.app_context():
+        assert sweeps.return_deferred(T0 + timedelta(days=7) - timedelta(seconds=1)) == 0
+        assert sweeps.return_deferred(T0 + timedelta(days=7)) == 1
+        assert sweeps.return_deferred(T0 + timedelta(days=8)) == 0
+    card = get_card(client, card_id)
+    assert card["column_name"] == "awaiting_decision" and card["defer_until"] == ""
+    entry = client.get("/api/activity").json[0]
+    assert "defer period expired" in entry["details"]
+
+
+def test_done_cards_leave_the_board_after_archive_days(app, client, frozen):
+    card_id = make_card(client, column_name="done")
+    assert [c["id"] for c in client.get("/api/board").json["done"]] == [card_id]
+    frozen.advance(days=7, seconds=1)
+    # Off the board by the clock alone, before any sweep runs...
+    assert client.get("/api/board").json["done"] == []
+    with app.app_context():
+        assert sweeps.archive_done(frozen.at, 7) == 1
+        assert sweeps.archive_done(frozen.at, 7) == 0
+    assert "archived" in actions_of(client, card_id)
+    # ...and back when someone moves it out of done.
+    client.post(f"/api/cards/{card_id}/move", json={"column_name": "inbox"})
+    assert [c["id"] for c in client.get("/api/board").json["inbox"]] == [card_id]
+
+
+def test_board_cache_notices_a_claim_expiring(client, frozen):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "a1", "ttl_seconds": 10})
+    assert client.get("/api/board").json["inbox"][0]["claimed_by"] == "a1"
+    frozen.advance(seconds=10)
+    assert client.get("/api/board").json["inbox"][0]["claimed_by"] == ""
+
+
+def test_scheduler_job_runs_every_sweep(app, client, frozen):
+    from tack.jobs import run_sweeps
+    card_id = make_card(client, column_name="deferred")
+    frozen.advance(days=8)
+    run_sweeps(app)
+    assert get_card(client, card_id)["column_name"] == "awaiting_decision"
