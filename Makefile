@@ -1,0 +1,36 @@
+# The two commands the README starts with, and the benchmark.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench install install-dev browser
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/pip
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Browser tests drive Debian's Chromium (Playwright's own download cannot be used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(BIN)/tack serve
+
+# Whole suite on SQLite, then again on PostgreSQL when TACK_TEST_DATABASE_URL is set.
+test: install-dev browser
+	env -u TACK_TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TACK_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$TACK_TEST_DATABASE_URL)"; \
+	  $(BIN)/pytest; fi
+
+bench: install-dev
+	$(BIN)/python -m bench
