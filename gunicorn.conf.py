@@ -12,6 +12,9 @@ preload_app = False
 timeout = 60
 graceful_timeout = 10
 accesslog = None
+# gunicorn 27's control socket is one fixed path per user: two boards (or a board
+# and the benchmark) would fight over it. Tack does not use it.
+control_socket_disable = True
 errorlog = "-"
 
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tack.api.responses import error_response
 from tack.errors import TackError
@@ -107,6 +107,9 @@ def handle_unexpected(error):
     db_rollback()
     # The trace goes to the log only; the client gets no internals.
     log.exception("unhandled error on %s %s", request.method, request.path)
+    if not is_api_path(request.path):
+        from tack.web import html_error
+        return html_error(InternalServerError())
     return error_response(500, "Internal server error", "INTERNAL_ERROR")
 
 

@@ -109,24 +109,16 @@ def create_card(*, title: str, description: str = "", column_name: str = "inbox"
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
                at: datetime, details_suffix: str = "") -> tuple[str, str]:
     """Move `card` (inside a write transaction) and record the move. The one place
-    where column rules live: every move, from any caller, comes through here."""
+    where column rules live: every move, from any caller, comes through here.
+    `position` is the 0-based place among the column's cards; None means the end."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
     if column.key != source:
         _check_wip_limit(column, card.id)
-    if position is None:
-        if column.key != source:
-            card.position = end_of_column(card.board_id, column.key)
-    else:
-        position = max(0, position)
-        # Open a gap at `position`; the cards below shift down by one.
-        db.session.execute(
-            sa.update(Card)
-            .where(Card.board_id == card.board_id, Card.column_name == column.key,
-                   Card.position >= position, Card.id != card.id)
-            .values(position=Card.position + 1)
-        )
-        card.position = position
+    if position is not None:
+        _insert_at(card, column.key, position)
+    elif column.key != source:
+        card.position = end_of_column(card.board_id, column.key)
     card.column_name = column.key
     card.updated_at = at
     if column.role == "deferred":
@@ -142,6 +134,43 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     record("moved", card_id=card.id, actor=actor,
            details=f"{source} -> {column.key}{details_suffix}", board_id=card.board_id)
     return source, column.key
+
+
+def _insert_at(card: Card, column_name: str, index: int) -> None:
+    """Renumber the column 0..n-1 with `card` at `index`, touching only rows whose
+    position changes (one executemany)."""
+    rows = db.session.execute(
+        sa.select(Card.id, Card.position)
+        .where(Card.board_id == card.board_id, Card.column_name == column_name,
+               Card.id != card.id)
+        .order_by(Card.position, Card.created_at, Card.id)
+    ).all()
+    order = [row.id for row in rows]
+    order.insert(min(max(index, 0), len(order)), card.id)
+    old_positions = {row.id: row.position for row in rows}
+    changed = [
+        {"id": card_id, "position": new_position}
+        for new_position, card_id in enumerate(order)
+        if card_id != card.id and old_positions[card_id] != new_position
+    ]
+    if changed:
+        db.session.execute(sa.update(Card), changed)
+    card.position = order.index(card.id)
+
+
+def index_before(card_id: str, column_name: str, before_card_id: str | None) -> int | None:
+    """The 0-based place just above `before_card_id` in the column, as drag-and-drop
+    says it (None: the end). Unknown or foreign cards also mean the end."""
+    if not before_card_id:
+        return None
+    card = get_card(card_id)
+    ids = list(db.session.scalars(
+        sa.select(Card.id)
+        .where(Card.board_id == card.board_id, Card.column_name == column_name,
+               Card.id != card_id)
+        .order_by(Card.position, Card.created_at, Card.id)
+    ))
+    return ids.index(before_card_id) if before_card_id in ids else None
 
 
 @write_transaction
@@ -226,11 +255,19 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
-               priority: str | None = None, limit: int | None = None) -> list[Card]:
+               priority: str | None = None) -> list[Card]:
     """Cards matching every filter given, in board order."""
     query = sa.select(Card).where(Card.board_id == board_id)
     if column_name:
         query = query.where(Card.column_name == column_name)
+    query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
+    return list(db.session.scalars(
+        query.order_by(Card.column_name, Card.position, Card.created_at, Card.id)
+    ))
+
+
+def matching(query, *, assignee=None, q=None, tag=None, priority=None):
+    """Narrow a card query by the search filters the API and the page share."""
     if assignee:
         query = query.where(Card.assignee == assignee)
     if priority:
@@ -241,10 +278,7 @@ def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                                    Card.description.ilike(pattern, escape="\\")))
     if tag:
         query = query.where(has_tag(tag))
-    query = query.order_by(Card.column_name, Card.position, Card.created_at, Card.id)
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
+    return query
 
 
 def has_tag(tag: str):
@@ -255,21 +289,20 @@ def has_tag(tag: str):
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
 
-def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime,
-                archive_days: int) -> list[Card]:
+def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
+                **filters) -> list[Card]:
     """Every card the board shows, in position order. Done cards last updated more
-    than `archive_days` ago (or archived by the sweep) are left out."""
+    than `archive_days` ago (or archived by the sweep) are left out. `filters` are
+    matching()'s."""
     done_keys = [c.key for c in columns_with_role("done", board_id)]
     cutoff = at - timedelta(days=archive_days)
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
     )
-    query = (
-        sa.select(Card).where(Card.board_id == board_id, sa.not_(hidden))
-        .order_by(Card.position, Card.created_at, Card.id)
-    )
-    return list(db.session.scalars(query))
+    query = sa.select(Card).where(Card.board_id == board_id, sa.not_(hidden))
+    query = matching(query, **filters)
+    return list(db.session.scalars(query.order_by(Card.position, Card.created_at, Card.id)))
 
 
 def thread(card_id: str) -> dict:

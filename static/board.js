@@ -1,0 +1,156 @@
+// Tack board: drag-and-drop, live updates, dialogs and keys. No build step; htmx
+// and SortableJS are vendored beside this file.
+(function () {
+  "use strict";
+
+  var POLL_MS = 1500;
+  var dragging = false;
+  var heldUpdate = null; // a live update that arrived mid-drag, applied after the drop
+  var polling = false;
+
+  function byId(id) { return document.getElementById(id); }
+  function seq() { var state = byId("board-state"); return state ? state.dataset.seq : "0"; }
+  function filterParams() { return new URLSearchParams(new FormData(byId("filters"))); }
+
+  // Every htmx request carries the CSRF token and the current search and filters,
+  // so the board the server sends back is the one this person is looking at.
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] =
+      document.querySelector('meta[name="csrf-token"]').content;
+    filterParams().forEach(function (value, name) {
+      if (!event.detail.parameters.has(name)) event.detail.parameters.set(name, value);
+    });
+  });
+
+  // ---- live updates: poll the event cursor ------------------------------------
+  function applyUpdate(html) { htmx.swap("#poll-sink", html, { swapStyle: "innerHTML" }); }
+
+  function poll() {
+    if (polling || document.hidden) return;
+    polling = true;
+    var params = filterParams();
+    params.set("after", seq());
+    fetch("/web/changes?" + params.toString(), { headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (response.status !== 200) return null;
+        return response.text();
+      })
+      .then(function (html) {
+        if (!html) return;
+        if (dragging) heldUpdate = html; else applyUpdate(html);
+      })
+      .catch(function () { /* offline for a moment: the next poll catches up */ })
+      .finally(function () { polling = false; });
+  }
+  setInterval(poll, POLL_MS);
+
+  // ---- drag and drop ----------------------------------------------------------
+  function allSortables() {
+    return Array.prototype.map.call(document.querySelectorAll(".cards"), function (list) {
+      return Sortable.get(list);
+    }).filter(Boolean);
+  }
+
+  function dropped(event) {
+    var item = event.item;
+    var moved = event.from !== event.to || event.oldIndex !== event.newIndex;
+    if (!moved) { finishDrag(); return; }
+    var next = item.nextElementSibling;
+    // No more drags until the server has answered: fast drags cannot race.
+    allSortables().forEach(function (sortable) { sortable.option("disabled", true); });
+    htmx.ajax("POST", "/web/cards/" + item.dataset.cardId + "/move", {
+      values: { column_name: event.to.dataset.column, before_id: next ? next.dataset.cardId : "" },
+      swap: "none",
+      source: item,
+    }).finally(finishDrag);
+  }
+
+  function finishDrag() {
+    dragging = false;
+    allSortables().forEach(function (sortable) { sortable.option("disabled", false); });
+    if (heldUpdate) { var html = heldUpdate; heldUpdate = null; applyUpdate(html); }
+  }
+
+  htmx.onLoad(function (root) {
+    var lists = root.matches && root.matches(".cards") ? [root] : root.querySelectorAll(".cards");
+    Array.prototype.forEach.call(lists, function (list) {
+      if (Sortable.get(list)) return;
+      Sortable.create(list, {
+        group: "cards",
+        animation: 120,
+        filter: "input, textarea, button, select",
+        preventOnFilter: false,
+        onStart: function () { dragging = true; },
+        onEnd: dropped,
+      });
+    });
+  });
+
+  // ---- dialogs ----------------------------------------------------------------
+  function openCard(cardId) {
+    var dialog = byId("card-dialog");
+    htmx.ajax("GET", "/web/cards/" + cardId, { target: "#dialog-body", swap: "innerHTML" })
+      .then(function () { if (!dialog.open) dialog.showModal(); });
+  }
+
+  function openNewCard() {
+    var dialog = byId("new-card-dialog");
+    if (!dialog.open) dialog.showModal();
+    byId("new-card-title").focus();
+  }
+
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+  }
+
+  document.addEventListener("dblclick", function (event) {
+    var card = event.target.closest(".card");
+    if (card && !event.target.closest("form")) openCard(card.dataset.cardId);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".close-dialog")) closeDialogs();
+    if (event.target.closest("#new-card-button")) openNewCard();
+    if (event.target.closest("#theme-toggle")) toggleTheme();
+  });
+
+  document.body.addEventListener("tack:card-created", function () {
+    var form = document.querySelector("#new-card-dialog form");
+    form.reset();
+    byId("new-card-dialog").close();
+  });
+  document.body.addEventListener("tack:close-dialog", closeDialogs);
+
+  // ---- keys: n new card, / search, Esc clear search or close, Enter open card --
+  document.addEventListener("keydown", function (event) {
+    var typing = event.target.matches("input, textarea, select");
+    if (event.key === "Escape") {
+      var search = byId("search");
+      if (document.querySelector("dialog[open]")) return; // the dialog closes itself
+      if (search.value) {
+        search.value = "";
+        htmx.trigger(byId("filters"), "change");
+        search.blur();
+      }
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "n") { event.preventDefault(); openNewCard(); }
+    else if (event.key === "/") { event.preventDefault(); byId("search").focus(); }
+    else if (event.key === "Enter" && event.target.matches(".card")) {
+      openCard(event.target.dataset.cardId);
+    }
+  });
+
+  // ---- theme ------------------------------------------------------------------
+  function toggleTheme() {
+    var root = document.documentElement;
+    var dark = root.dataset.theme
+      ? root.dataset.theme === "dark"
+      : window.matchMedia("(prefers-color-scheme: dark)").matches;
+    root.dataset.theme = dark ? "light" : "dark";
+    localStorage.setItem("tack-theme", root.dataset.theme);
+  }
+  var savedTheme = localStorage.getItem("tack-theme");
+  if (savedTheme) document.documentElement.dataset.theme = savedTheme;
+})();

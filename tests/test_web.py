@@ -1,0 +1,153 @@
+"""The page and its HTMX partials, through the Flask client."""
+import re
+
+import pytest
+
+from helpers import get_card, make_card
+
+HX = {"HX-Request": "true"}
+
+
+def csrf_token(client) -> str:
+    page = client.get("/").data.decode()
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def page(client):
+    """A client that has loaded the page and sends its CSRF token like htmx does."""
+    token = csrf_token(client)
+
+    class Page:
+        def post(self, path, **form):
+            return client.post(path, data=form, headers={**HX, "X-CSRFToken": token})
+
+        def get(self, path):
+            return client.get(path, headers=HX)
+
+    return Page()
+
+
+def test_board_page_shows_every_column_with_counts_and_card_details(client):
+    card_id = make_card(client, title="Ship it", priority="critical", assignee="ann",
+                        tags=["release"])
+    client.post(f"/api/cards/{card_id}/notes", json={"content": "n1"})
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "bot-1"})
+    html = client.get("/").data.decode()
+    for name in ("Inbox", "Approved", "In progress", "Awaiting decision", "Awaiting approval",
+                 "Deferred", "Done", "Blocked"):
+        assert name in html
+    assert 'data-column="inbox"' in html and '<span class="count">1</span>' in html
+    assert "prio-critical" in html and "@ann" in html and "release" in html
+    assert "✎ 1" in html and "bot-1" in html and "left" in html
+
+
+def test_user_text_is_escaped_everywhere(client, page):
+    card_id = make_card(client, title="<img src=x onerror=alert(1)>",
+                        description="<script>alert(2)</script> [x](javascript:alert(3))")
+    client.post(f"/api/cards/{card_id}/notes", json={"content": "<b onclick=x>hi</b>"})
+    for html in (client.get("/").data.decode(), page.get(f"/web/cards/{card_id}").data.decode()):
+        assert "<img src=x" not in html and "<script>alert" not in html
+        assert "href=\"javascript:" not in html and "<b onclick" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+    assert "unsafe" not in policy
+
+
+def test_move_by_drop_persists_column_and_place(client, page):
+    first = make_card(client, title="first")
+    second = make_card(client, title="second")
+    target = make_card(client, title="target", column_name="in_progress")
+    response = page.post(f"/web/cards/{second}/move", column_name="in_progress",
+                         before_id=target)
+    assert response.status_code == 200
+    assert 'hx-swap-oob="true"' in response.data.decode()
+    board = client.get("/api/board").json
+    assert [c["id"] for c in board["in_progress"]] == [second, target]
+    page.post(f"/web/cards/{first}/move", column_name="in_progress", before_id="")
+    board = client.get("/api/board").json
+    assert [c["id"] for c in board["in_progress"]] == [second, target, first]
+
+
+def test_refused_move_answers_with_the_reason_and_the_real_board(client, page):
+    card_id = make_card(client)
+    response = page.post(f"/web/cards/{card_id}/move", column_name="nowhere")
+    assert response.status_code == 400
+    html = response.data.decode()
+    assert "Invalid column" in html and 'id="columns"' in html
+    assert get_card(client, card_id)["column_name"] == "inbox"
+
+
+def test_decision_in_one_click(client, page):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/decision", json={
+        "question": "Which?", "options": [{"key": "a", "label": "Option A"}, {"key": "b"}]})
+    html = client.get("/").data.decode()
+    assert "Which?" in html and 'name="choice" value="a"' in html and "Option A" in html
+    response = page.post(f"/web/cards/{card_id}/decide", choice="b", note="because")
+    assert response.status_code == 200
+    card = get_card(client, card_id)
+    assert card["decision"]["decided"] == "b" and card["column_name"] == "in_progress"
+
+
+def test_approval_with_comment(client, page):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/approval", json={"plan": "do **it**"})
+    assert "<strong>it</strong>" in client.get("/").data.decode()
+    page.post(f"/web/cards/{card_id}/approve", approved="false", comment="not now")
+    card = get_card(client, card_id)
+    assert card["approval"]["approved"] is False and card["column_name"] == "blocked"
+
+
+def test_create_edit_note_and_delete_from_the_page(client, page):
+    response = page.post("/web/cards", title="From page", priority="high", tags="a, b",
+                         column_name="approved")
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "tack:card-created"
+    card = client.get("/api/cards").json[0]
+    assert (card["title"], card["priority"], card["tags"], card["column_name"]) == \
+        ("From page", "high", ["a", "b"], "approved")
+    dialog = page.get(f"/web/cards/{card['id']}").data.decode()
+    assert 'value="From page"' in dialog and "Trace log" in dialog
+    page.post(f"/web/cards/{card['id']}", title="Renamed", description="*x*",
+              column_name="approved", priority="low", assignee="z", tags="")
+    assert get_card(client, card["id"])["title"] == "Renamed"
+    response = page.post(f"/web/cards/{card['id']}/notes", content="looked at it")
+    assert "looked at it" in response.data.decode()
+    page.post(f"/web/cards/{card['id']}/delete", reason="done with it")
+    assert client.get(f"/api/cards/{card['id']}").status_code == 404
+
+
+def test_search_and_filters_run_on_the_server(client, page):
+    make_card(client, title="alpha bug", tags=["bug"], priority="high")
+    make_card(client, title="beta", assignee="ann")
+    html = page.get("/web/board?f_q=alpha").data.decode()
+    assert "alpha bug" in html and "beta" not in html
+    assert "beta" in page.get("/web/board?f_assignee=ann").data.decode()
+    assert "alpha" not in page.get("/web/board?f_assignee=ann").data.decode()
+    assert "alpha" in page.get("/web/board?f_tag=bug&f_priority=high").data.decode()
+
+
+def test_live_poll_is_204_until_something_happens(client, page):
+    seq = client.get("/api/changes?after=0").json["cursor"]
+    assert page.get(f"/web/changes?after={seq}").status_code == 204
+    make_card(client, title="new from an agent")
+    response = page.get(f"/web/changes?after={seq}")
+    assert response.status_code == 200 and "new from an agent" in response.data.decode()
+
+
+def test_write_without_csrf_token_is_refused(client):
+    card_id = make_card(client)
+    client.get("/")
+    response = client.post(f"/web/cards/{card_id}/move", data={"column_name": "done"},
+                           headers=HX)
+    assert response.status_code == 400
+    assert get_card(client, card_id)["column_name"] == "inbox"
+
+
+def test_unknown_page_is_html_not_json(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and b"<html" in response.data
