@@ -112,9 +112,13 @@ def test_create_edit_note_and_delete_from_the_page(client, page):
         ("From page", "high", ["a", "b"], "approved")
     dialog = page.get(f"/web/cards/{card['id']}").data.decode()
     assert 'value="From page"' in dialog and "Trace log" in dialog
-    page.post(f"/web/cards/{card['id']}", title="Renamed", description="*x*",
-              column_name="approved", priority="low", assignee="z", tags="")
-    assert get_card(client, card["id"])["title"] == "Renamed"
+    client.patch(f"/api/cards/{card['id']}", json={"assignee": "agent-9"})
+    page.post(f"/web/cards/{card['id']}", title="Renamed", shown_title="From page",
+              priority="low", shown_priority="high", assignee="", shown_assignee="",
+              column_name="approved", shown_column_name="approved")
+    edited = get_card(client, card["id"])
+    assert (edited["title"], edited["priority"]) == ("Renamed", "low")
+    assert edited["assignee"] == "agent-9"  # the agent's change, made meanwhile, is kept
     response = page.post(f"/web/cards/{card['id']}/notes", content="looked at it")
     assert "looked at it" in response.data.decode()
     page.post(f"/web/cards/{card['id']}/delete", reason="done with it")

@@ -162,14 +162,18 @@ def create_card():
 @bp.post("/web/cards/<card_id>")
 @page_write
 def update_card(card_id):
-    changes = {
-        "title": form_text("title", limit=500).strip() or None,
-        "description": form_text("description"),
-        "column_name": form_text("column_name", limit=64) or None,
-        "priority": form_text("priority", limit=16) or None,
-        "assignee": form_text("assignee", limit=200),
-        "tags": form_tags(),
-    }
+    """Save the dialog: only the fields the person changed from what it showed."""
+    limits = {"title": 500, "description": 10_000, "column_name": 64, "priority": 16,
+              "assignee": 200, "tags": 6000}
+    changes = {}
+    for field, limit in limits.items():
+        value = form_text(field, limit=limit)
+        if field in request.form and value != form_text("shown_" + field, limit=limit):
+            changes[field] = value
+    if "tags" in changes:
+        changes["tags"] = form_tags()
+    if "title" in changes:
+        changes["title"] = changes["title"].strip() or None
     status = cards.update_card(card_id=card_id, changes=changes, actor=auth.display_name())
     return board_update("Saved." if status == "updated" else "No changes.",
                         main_html=render_dialog(card_id))

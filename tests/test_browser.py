@@ -1,0 +1,196 @@
+"""The board in real headless Chromium (Debian's package) against a live server."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+LIVE_WITHIN_MS = 2000
+KEY = "browser-key"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(app, database, request):
+    url, sqlite_path = database
+    extra = {"TACK_API_KEY": KEY} if request.node.get_closest_marker("with_key") else {}
+    live = LiveServer(url, sqlite_path, extra_env=extra)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    problems = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("dialog", lambda dialog: problems.append("alert: " + dialog.message))
+    opened.goto(server.url + "/")
+    yield opened
+    context.close()
+    assert problems == [], problems
+
+
+def api(server, method, path, **body):
+    headers = {"X-API-Key": KEY}
+    response = requests.request(method, server.url + path, json=body or None, headers=headers)
+    assert response.status_code < 400, response.text
+    return response.json() if response.content else None
+
+
+def card_in(page, column: str, title: str):
+    return page.locator(f'.cards[data-column="{column}"] .card', has_text=title)
+
+
+def drag(page, source, target):
+    """A person's drag: press, move in steps, release."""
+    box = source.bounding_box()
+    goal = target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + 15, steps=3)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=15)
+    page.mouse.up()
+
+
+def test_drag_a_card_to_another_column(page, server):
+    card_id = api(server, "post", "/api/cards", title="Drag me")["id"]
+    page.reload()
+    drag(page, card_in(page, "inbox", "Drag me"), page.locator('.cards[data-column="approved"]'))
+    playwright_api.expect(card_in(page, "approved", "Drag me")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('#toast').textContent.includes('Moved')")
+    assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "approved"
+
+
+def test_click_a_decision_option(page, server):
+    card_id = api(server, "post", "/api/cards", title="Choose")["id"]
+    api(server, "post", f"/api/cards/{card_id}/decision", question="Which colour?",
+        options=[{"key": "red", "label": "Red"}, {"key": "blue", "label": "Blue"}])
+    page.reload()
+    card = card_in(page, "awaiting_decision", "Choose")
+    card.locator("input[name=note]").fill("blue is calmer")
+    card.get_by_role("button", name="Blue").click()
+    playwright_api.expect(card_in(page, "in_progress", "Choose")).to_be_visible()
+    decided = api(server, "get", f"/api/cards/{card_id}")
+    assert decided["decision"]["decided"] == "blue"
+    assert api(server, "get", f"/api/cards/{card_id}/notes")[-1]["content"] == "blue is calmer"
+
+
+def test_approve_a_plan(page, server):
+    card_id = api(server, "post", "/api/cards", title="Deploy")["id"]
+    api(server, "post", f"/api/cards/{card_id}/approval", plan="1. build\n2. ship")
+    page.reload()
+    card = card_in(page, "awaiting_approval", "Deploy")
+    card.locator("input[name=comment]").fill("go")
+    card.get_by_role("button", name="Approve").click()
+    playwright_api.expect(card_in(page, "in_progress", "Deploy")).to_be_visible()
+    assert api(server, "get", f"/api/cards/{card_id}")["approval"]["approved"] is True
+
+
+def test_create_a_card_with_the_keyboard(page, server):
+    page.keyboard.press("n")
+    playwright_api.expect(page.locator("#new-card-dialog")).to_be_visible()
+    page.keyboard.type("Typed card")
+    page.keyboard.press("Enter")
+    playwright_api.expect(card_in(page, "inbox", "Typed card")).to_be_visible()
+    playwright_api.expect(page.locator("#new-card-dialog")).to_be_hidden()
+    assert [c["title"] for c in api(server, "get", "/api/cards")] == ["Typed card"]
+
+
+def test_search_keys_slash_and_escape(page, server):
+    api(server, "post", "/api/cards", title="alpha")
+    api(server, "post", "/api/cards", title="beta")
+    page.reload()
+    page.keyboard.press("/")
+    page.keyboard.type("alp")
+    playwright_api.expect(page.locator(".card", has_text="beta")).to_have_count(0)
+    playwright_api.expect(page.locator(".card", has_text="alpha")).to_have_count(1)
+    page.keyboard.press("Escape")
+    playwright_api.expect(page.locator(".card", has_text="beta")).to_have_count(1)
+
+
+def test_agent_change_appears_live_without_closing_the_dialog(page, server):
+    card_id = api(server, "post", "/api/cards", title="Open me")["id"]
+    page.reload()
+    card_in(page, "inbox", "Open me").dblclick()
+    dialog = page.locator("#card-dialog")
+    playwright_api.expect(dialog).to_be_visible()
+    page.locator("#dialog-body textarea[name=content]").fill("half-typed note")
+    api(server, "post", "/api/cards", title="Made by an agent", priority="high")
+    api(server, "post", f"/api/cards/{card_id}/move", column_name="in_progress")
+    playwright_api.expect(card_in(page, "inbox", "Made by an agent")).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    playwright_api.expect(card_in(page, "in_progress", "Open me")).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    playwright_api.expect(dialog).to_be_visible()
+    assert page.locator("#dialog-body textarea[name=content]").input_value() == "half-typed note"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "card-dialog.png"))
+    page.keyboard.press("Escape")
+    playwright_api.expect(dialog).to_be_hidden()
+
+
+def test_hostile_title_shows_as_text_and_screenshots(page, server):
+    api(server, "post", "/api/cards", title="<img src=x onerror=alert(1)>", priority="critical",
+        tags=["xss"])
+    waiting = api(server, "post", "/api/cards", title="Which queue?")["id"]
+    api(server, "post", f"/api/cards/{waiting}/decision", question="Redis or Postgres?",
+        options=[{"key": "redis"}, {"key": "pg"}])
+    claimed = api(server, "post", "/api/cards", title="Being worked", column_name="in_progress")
+    api(server, "post", f"/api/cards/{claimed['id']}/claim", agent="agent-7")
+    page.reload()
+    playwright_api.expect(page.locator(".card .title", has_text="<img src=x onerror=alert(1)>")
+                          ).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "board-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "board-phone.png"), full_page=True)
+    page.locator("#theme-toggle").click()
+    page.screenshot(path=str(ARTIFACTS / "board-phone-other-theme.png"))
+
+
+@pytest.mark.with_key
+def test_sign_in_and_out(page, server):
+    card_id = api(server, "post", "/api/cards", title="Guarded")["id"]
+    page.reload()
+    drag(page, card_in(page, "inbox", "Guarded"), page.locator('.cards[data-column="approved"]'))
+    playwright_api.expect(page.locator("#toast")).to_contain_text("Sign in")
+    # The refused move snaps back.
+    playwright_api.expect(card_in(page, "inbox", "Guarded")).to_be_visible()
+    assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "inbox"
+
+    page.locator(".sign-in input[name=name]").fill("Ann")
+    page.locator(".sign-in input[name=key]").fill(KEY)
+    page.locator(".sign-in button").click()
+    playwright_api.expect(page.locator(".sign-out")).to_contain_text("Ann")
+    assert KEY not in str(page.context.cookies())
+    drag(page, card_in(page, "inbox", "Guarded"), page.locator('.cards[data-column="approved"]'))
+    playwright_api.expect(card_in(page, "approved", "Guarded")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('#toast').textContent.includes('Moved')")
+    assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "approved"
+
+    page.locator(".sign-out button").click()
+    playwright_api.expect(page.locator(".sign-in")).to_be_visible()
