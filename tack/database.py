@@ -35,11 +35,11 @@ def _sqlite_on_connect(dbapi_connection, _record):
 
 def _sqlite_on_begin(connection):
     # Writers begin IMMEDIATE so they queue on the busy timeout instead of failing
-    # with "database is locked" when a read transaction upgrades; reads stay DEFERRED.
+    # with "database is locked" when a read transaction upgrades. Reads run in
+    # autocommit: each statement sees the newest commit, and a read-only request
+    # saves a BEGIN and a ROLLBACK.
     if connection.get_execution_options().get("tack_write"):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.exec_driver_sql("BEGIN")
 
 
 def init_database(app: Flask) -> None:

@@ -41,5 +41,5 @@ def release(card_id: str, data: dict) -> tuple[dict, int]:
 
 
 def note(card_id: str, data: dict) -> tuple[dict, int]:
-    added = notes.add_note(card_id=card_id, author=data["author"], content=data["content"])
-    return {"status": "added", "id": added.id}, 201
+    note_id = notes.add_note(card_id=card_id, author=data["author"], content=data["content"])
+    return {"status": "added", "id": note_id}, 201

@@ -60,7 +60,7 @@ class ClaimNext(MethodView):
     @blp.alt_response(204, description="No free card matches")
     def post(self, data):
         """Atomically claim the highest-priority, oldest free card that matches."""
-        card = claims.claim_next(
+        card = claims.claim_next_card(
             agent=data["agent"], ttl_seconds=data["ttl_seconds"],
             column_name=data["column"], assignee=data["assignee"], tag=data["tag"],
         )
@@ -74,7 +74,7 @@ class CardItem(MethodView):
     @blp.response(200, s.CardSchema)
     def get(self, card_id):
         """One card."""
-        body = orjson.dumps(card_view(cards.get_card(card_id), now()))
+        body = orjson.dumps(card_view(cards.read_card(card_id), now()))
         return with_etag(body, hashlib.blake2b(body, digest_size=12).hexdigest())
 
     @blp.arguments(s.CardUpdateSchema)

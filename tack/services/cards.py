@@ -11,12 +11,15 @@ from tack.models import Card, Column, Note
 from tack.services.boards import (
     DEFAULT_BOARD, column_named, column_with_role, columns_with_role,
 )
+from tack.services.reading import fetch, fetch_one
 from tack.services.settings import settings
 from tack.services.transaction import record, write_transaction
 
 PRIORITIES = ("low", "normal", "high", "critical")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
 EDITABLE_FIELDS = ("title", "description", "column_name", "assignee", "priority", "tags")
+CARDS = Card.__table__
+SELECT_CARD = sa.select(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
 THREAD_LIMIT = 1000  # longest follow-up chain walked, so a cycle cannot hang a read
 
 
@@ -45,10 +48,19 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 
 def get_card(card_id: str) -> Card:
+    """The card to change, in the write session."""
     card = db.session.get(Card, card_id)
     if card is None:
         raise NotFound("Card not found", "CARD_NOT_FOUND")
     return card
+
+
+def read_card(card_id: str) -> sa.Row:
+    """The card to show: a plain row, off the fast read path."""
+    row = fetch_one(SELECT_CARD, card_id=card_id)
+    if row is None:
+        raise NotFound("Card not found", "CARD_NOT_FOUND")
+    return row
 
 
 def _new_card_id() -> str:
@@ -210,13 +222,23 @@ def update_card(*, card_id: str, changes: dict, actor: str = "") -> str:
     return "updated"
 
 
-def add_note_to(card: Card, author: str, content: str, at: datetime) -> Note:
-    note = Note(card_id=card.id, author=author, content=content, created_at=at)
-    db.session.add(note)
+INSERT_NOTE = sa.insert(Note.__table__).returning(Note.__table__.c.id)
+
+
+def insert_note(card_id: str, board_id: str, author: str, content: str,
+                at: datetime) -> int:
+    """Append a note to the trace (inside a write transaction); returns its id."""
+    note_id = db.session.connection().execute(
+        INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
+                      "created_at": at}).scalar_one()
+    record("note_added", card_id=card_id, actor=author, details=content[:200],
+           board_id=board_id)
+    return note_id
+
+
+def add_note_to(card: Card, author: str, content: str, at: datetime) -> int:
     card.updated_at = at
-    record("note_added", card_id=card.id, actor=author, details=content[:200],
-           board_id=card.board_id)
-    return note
+    return insert_note(card.id, card.board_id, author, content, at)
 
 
 @write_transaction
@@ -255,15 +277,13 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
-               priority: str | None = None) -> list[Card]:
+               priority: str | None = None) -> list[sa.Row]:
     """Cards matching every filter given, in board order."""
-    query = sa.select(Card).where(Card.board_id == board_id)
+    query = sa.select(CARDS).where(Card.board_id == board_id)
     if column_name:
         query = query.where(Card.column_name == column_name)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
-    return list(db.session.scalars(
-        query.order_by(Card.column_name, Card.position, Card.created_at, Card.id)
-    ))
+    return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
 
 def matching(query, *, assignee=None, q=None, tag=None, priority=None):
@@ -290,7 +310,7 @@ def has_tag(tag: str):
 
 
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
-                **filters) -> list[Card]:
+                **filters) -> list[sa.Row]:
     """Every card the board shows, in position order. Done cards last updated more
     than `archive_days` ago (or archived by the sweep) are left out. `filters` are
     matching()'s."""
@@ -300,9 +320,9 @@ def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: in
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
     )
-    query = sa.select(Card).where(Card.board_id == board_id, sa.not_(hidden))
+    query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
     query = matching(query, **filters)
-    return list(db.session.scalars(query.order_by(Card.position, Card.created_at, Card.id)))
+    return fetch(query.order_by(Card.position, Card.created_at, Card.id))
 
 
 def thread(card_id: str) -> dict:

@@ -1,45 +1,65 @@
 """Claims: who holds a card, until when. Each claim is one conditional UPDATE whose
-row count says who won, so no two agents ever hold the same card."""
-from datetime import datetime, timedelta
+row count says who won, so no two agents ever hold the same card.
+
+The statements are built once with bind parameters: claims and releases are what
+agents do most, and building a statement costs more than running it."""
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from tack.clock import isoformat, now
-from tack.errors import Conflict, Forbidden
+from tack.errors import Conflict, Forbidden, NotFound
 from tack.extensions import db
-from tack.models import Card
+from tack.models import Card, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
-from tack.services.cards import get_card, has_tag, priority_rank_sql
+from tack.services.cards import has_tag, priority_rank_sql, read_card
 from tack.services.transaction import record, write_transaction
-from tack.services.views import claim_is_active
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
 WORKABLE_ROLES = ("inbox", "ready", "doing")
 CLAIM_NEXT_ATTEMPTS = 50
 
+CARDS = Card.__table__
+_at = sa.bindparam("at", type_=UTCDateTime())
+_agent = sa.bindparam("agent", type_=sa.String())
+_FREE = sa.or_(CARDS.c.claimed_by.is_(None), CARDS.c.claim_expires_at <= _at)
+_HELD_BY_AGENT = sa.and_(CARDS.c.claimed_by == _agent, CARDS.c.claim_expires_at > _at)
 
-def _is_free(agent: str | None, at: datetime):
-    """The claim condition: unclaimed, expired, or (for renewal) held by `agent`."""
-    free = sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at)
-    return sa.or_(free, Card.claimed_by == agent) if agent else free
 
-
-def _take(card_id: str, agent: str, ttl_seconds: int, at: datetime, renew: bool) -> bool:
-    renewing = sa.and_(Card.claimed_by == agent, Card.claim_expires_at > at)
-    result = db.session.execute(
-        sa.update(Card)
-        .where(Card.id == card_id, _is_free(agent if renew else None, at))
+def _claim_statement(condition):
+    return (
+        sa.update(CARDS)
+        .where(CARDS.c.id == sa.bindparam("card_id"), condition)
         .values(
-            claimed_by=agent,
-            claimed_at=sa.case((renewing, Card.claimed_at), else_=at),
-            claim_expires_at=at + timedelta(seconds=ttl_seconds),
+            claimed_by=_agent,
+            # A renewal keeps the original claim time.
+            claimed_at=sa.case((_HELD_BY_AGENT, CARDS.c.claimed_at), else_=_at),
+            claim_expires_at=sa.bindparam("expires", type_=UTCDateTime()),
         )
-        .execution_options(synchronize_session=False)
+        .returning(CARDS.c.board_id, CARDS.c.claimed_by, CARDS.c.claimed_at,
+                   CARDS.c.claim_expires_at)
     )
-    return result.rowcount == 1
 
 
-def _already_claimed(card: Card) -> Conflict:
+# Claim or renew: free, expired, or already ours.
+CLAIM = _claim_statement(sa.or_(_FREE, CARDS.c.claimed_by == _agent))
+# claim-next takes only cards nobody holds.
+CLAIM_FREE = _claim_statement(_FREE)
+RELEASE_ANY = (
+    sa.update(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
+    .values(claimed_by=None, claimed_at=None, claim_expires_at=None)
+    .returning(CARDS.c.board_id)
+)
+RELEASE_AS_HOLDER = (
+    sa.update(CARDS)
+    .where(CARDS.c.id == sa.bindparam("card_id"),
+           sa.or_(_FREE, CARDS.c.claimed_by == _agent))
+    .values(claimed_by=None, claimed_at=None, claim_expires_at=None)
+    .returning(CARDS.c.board_id)
+)
+
+
+def _already_claimed(card) -> Conflict:
     return Conflict(
         {
             "error": "Card already claimed",
@@ -52,26 +72,40 @@ def _already_claimed(card: Card) -> Conflict:
     )
 
 
+def _run(statement, **params):
+    return db.session.connection().execute(statement, params).first()
+
+
 @write_transaction
-def claim_card(*, card_id: str, agent: str, ttl_seconds: int = 300) -> Card:
-    """Claim `card_id` for `agent`; the holder may claim again to renew."""
+def claim_card(*, card_id: str, agent: str, ttl_seconds: int = 300) -> sa.Row:
+    """Claim `card_id` for `agent`; the holder may claim again to renew. Returns the
+    claim (board_id, claimed_by, claimed_at, claim_expires_at)."""
     at = now()
-    card = get_card(card_id)
-    renewal = claim_is_active(card, at) and card.claimed_by == agent
-    if not _take(card_id, agent, ttl_seconds, at, renew=True):
-        db.session.refresh(card)
-        raise _already_claimed(card)
-    db.session.refresh(card)
+    claim = _run(CLAIM, card_id=card_id, agent=agent, at=at,
+                 expires=at + timedelta(seconds=ttl_seconds))
+    if claim is None:
+        raise _already_claimed(_current(card_id))
+    renewal = claim.claimed_at != at
     record("claimed", card_id=card_id, actor=agent,
            details=("renewed" if renewal else "claimed") + f" for {ttl_seconds}s",
-           board_id=card.board_id)
-    return card
+           board_id=claim.board_id)
+    return claim
+
+
+def _current(card_id: str):
+    """The card as it stands in this transaction (404 when it does not exist)."""
+    row = db.session.connection().execute(
+        sa.select(CARDS.c.claimed_by, CARDS.c.claim_expires_at)
+        .where(CARDS.c.id == card_id)).first()
+    if row is None:
+        raise NotFound("Card not found", "CARD_NOT_FOUND")
+    return row
 
 
 @write_transaction
 def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = None,
                assignee: str | None = None, tag: str | None = None,
-               board_id: str = DEFAULT_BOARD) -> Card | None:
+               board_id: str = DEFAULT_BOARD) -> sa.Row | None:
     """Claim the highest-priority, oldest free card that matches; None when none is."""
     at = now()
     if column_name:
@@ -79,7 +113,8 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
     else:
         pool = [c.key for c in columns(board_id) if c.role in WORKABLE_ROLES]
     query = sa.select(Card.id).where(
-        Card.board_id == board_id, Card.column_name.in_(pool), _is_free(None, at)
+        Card.board_id == board_id, Card.column_name.in_(pool),
+        sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
     )
     if assignee:
         query = query.where(Card.assignee == assignee)
@@ -93,35 +128,34 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
         card_id = db.session.scalar(query)
         if card_id is None:
             return None
-        if _take(card_id, agent, ttl_seconds, at, renew=False):
-            card = get_card(card_id)
-            db.session.refresh(card)
+        if _run(CLAIM_FREE, card_id=card_id, agent=agent, at=at,
+                expires=at + timedelta(seconds=ttl_seconds)):
             record("claimed", card_id=card_id, actor=agent,
                    details=f"claimed for {ttl_seconds}s (claim-next)", board_id=board_id)
-            return card
+            return card_id
     raise Conflict("Every matching card was claimed by others first; try again",
                    "CLAIM_NEXT_CONTENDED")
 
 
+def claim_next_card(**kwargs) -> sa.Row | None:
+    """claim_next, then the claimed card as readers see it."""
+    card_id = claim_next(**kwargs)
+    return None if card_id is None else read_card(card_id)
+
+
 @write_transaction
-def release_card(*, card_id: str, agent: str | None = None) -> Card:
+def release_card(*, card_id: str, agent: str | None = None) -> None:
     """Free the card. With `agent`, only its holder may release it."""
     at = now()
-    card = get_card(card_id)
-    condition = Card.id == card_id
     if agent:
-        condition = sa.and_(condition, _is_free(agent, at))
-    result = db.session.execute(
-        sa.update(Card).where(condition)
-        .values(claimed_by=None, claimed_at=None, claim_expires_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(card)
-    if result.rowcount != 1:
+        released = _run(RELEASE_AS_HOLDER, card_id=card_id, agent=agent, at=at)
+    else:
+        released = _run(RELEASE_ANY, card_id=card_id)
+    if released is None:
+        holder = _current(card_id).claimed_by
         raise Forbidden(
-            f"Card is claimed by '{card.claimed_by}', not '{agent}'; only the holder "
-            "may release it", "NOT_CLAIM_HOLDER",
+            f"Card is claimed by '{holder}', not '{agent}'; only the holder may release it",
+            "NOT_CLAIM_HOLDER",
         )
-    record("released", card_id=card_id, actor=agent or "", details="", board_id=card.board_id)
-    return card
-
+    record("released", card_id=card_id, actor=agent or "", details="",
+           board_id=released.board_id)

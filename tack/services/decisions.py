@@ -5,10 +5,10 @@ import sqlalchemy as sa
 
 from tack.clock import isoformat, now
 from tack.errors import Invalid
-from tack.extensions import db
 from tack.models import Card
 from tack.services.boards import DEFAULT_BOARD, column_named, column_with_role
 from tack.services.cards import add_note_to, get_card, place_card
+from tack.services.reading import fetch
 from tack.services.transaction import record, write_transaction
 
 
@@ -118,10 +118,11 @@ def answer_approval(*, card_id: str, approved: bool, comment: str = "", actor: s
     return card
 
 
-def waiting_cards(role: str, board_id: str = DEFAULT_BOARD) -> list[Card]:
+def waiting_cards(role: str, board_id: str = DEFAULT_BOARD) -> list[sa.Row]:
     """Cards in the column that waits on `role` (decision/approval), oldest update first."""
     column = column_with_role(role, board_id)
-    return list(db.session.scalars(
-        sa.select(Card).where(Card.board_id == board_id, Card.column_name == column.key)
+    return fetch(
+        sa.select(Card.__table__).where(Card.board_id == board_id,
+                                        Card.column_name == column.key)
         .order_by(Card.updated_at, Card.id)
-    ))
+    )

@@ -3,14 +3,29 @@ import sqlalchemy as sa
 
 from tack.clock import now
 from tack.extensions import db
-from tack.models import Note
-from tack.services.cards import add_note_to, get_card
+from tack.errors import NotFound
+from tack.models import Card, Note, UTCDateTime
+from tack.services.cards import get_card, insert_note
+from tack.services.reading import fetch
 from tack.services.transaction import write_transaction
 
 
+CARDS = Card.__table__
+TOUCH_CARD = (
+    sa.update(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
+    .values(updated_at=sa.bindparam("at", type_=UTCDateTime()))
+    .returning(CARDS.c.board_id)
+)
+
+
 @write_transaction
-def add_note(*, card_id: str, author: str = "", content: str) -> Note:
-    return add_note_to(get_card(card_id), author, content, now())
+def add_note(*, card_id: str, author: str = "", content: str) -> int:
+    """Append a note; returns its id. (Agents note constantly: no ORM load here.)"""
+    at = now()
+    card = db.session.connection().execute(TOUCH_CARD, {"card_id": card_id, "at": at}).first()
+    if card is None:
+        raise NotFound("Card not found", "CARD_NOT_FOUND")
+    return insert_note(card_id, card.board_id, author, content, at)
 
 
 def list_notes(card_id: str) -> list[Note]:
@@ -23,8 +38,8 @@ def list_notes(card_id: str) -> list[Note]:
 def note_counts(card_ids: list[str]) -> dict[str, int]:
     if not card_ids:
         return {}
-    rows = db.session.execute(
+    rows = fetch(
         sa.select(Note.card_id, sa.func.count()).where(Note.card_id.in_(card_ids))
         .group_by(Note.card_id)
     )
-    return dict(rows.all())
+    return {card_id: count for card_id, count in rows}

@@ -1,0 +1,200 @@
+"""`python -m bench`: seed, serve, load, report. See README "Benchmark"."""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# (name, wrk mode, path or None, target ratio to the baseline)
+SCENARIOS = [
+    ("one card", "card", None, 0.6),
+    ("full board", "get", "/api/board", 0.15),
+    ("sparse board", "get", "/api/board?fields=id,title,column_name,priority", 0.3),
+    ("filtered list", "get", "/api/cards?tag=backend&priority=normal", None),
+    ("changes poll (cursor)", "get", "/api/changes?after={seq}&limit=100", 0.5),
+    ("claim + release", "claim_release", None, 0.4),
+    ("add a note", "note", None, 0.4),
+    ("create a card", "create", None, None),
+    ("claim-next + release", "claim_next", None, None),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    print("installing Debian's wrk (the load generator)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    return shutil.which("wrk")
+
+
+def seed(env: dict, cards: int) -> list[str]:
+    """Migrate and seed in a child process with the server's own settings."""
+    code = (
+        "import json, sys\n"
+        "from tack.cli import upgrade_database\n"
+        "from tack import create_app\n"
+        "from bench.seed import seed_board\n"
+        "upgrade_database()\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        f"    print(json.dumps(seed_board({cards})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_server(env: dict, url: str) -> subprocess.Popen:
+    """The server exactly as the Procfile runs it."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    log = open(Path(env["TACK_BENCH_DIR"]) / "server.log", "w")
+    process = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/health", timeout=1).ok:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start; see " + log.name)
+
+
+def run_wrk(wrk: str, url: str, mode: str, path: str, ids_file: str, seconds: int,
+            connections: int) -> dict:
+    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(WRK_SCRIPT), url + path, "--", mode, ids_file]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    stats = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+    seconds_run = stats["duration_us"] / 1e6
+    return {
+        "rps": round(stats["requests"] / seconds_run, 1),
+        "p50_ms": round(stats["p50_us"] / 1000, 2),
+        "p99_ms": round(stats["p99_us"] / 1000, 2),
+        "errors": stats["errors"] + stats["non_2xx_3xx"],
+        "requests": stats["requests"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cards", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=8, help="per scenario")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--page-cards", type=int, default=1000,
+                        help="visible cards for the web page render measurement")
+    parser.add_argument("--database-url", default="", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="tack-bench-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TACK_API_KEY")}
+    env.update(TACK_DB=str(workdir / "board.db"), TACK_PORT=str(port), TACK_HOST="127.0.0.1",
+               TACK_WORKERS="1", TACK_THREADS="8", TACK_BENCH_DIR=str(workdir),
+               TACK_DATABASE_URL=args.database_url, PYTHONPATH=str(ROOT))
+    if args.database_url:
+        reset_postgres(args.database_url)
+    print(f"seeding {args.cards} cards ...", flush=True)
+    ids = seed(env, args.cards)
+    ids_file = workdir / "ids.txt"
+    ids_file.write_text("\n".join(ids) + "\n")
+    server = start_server(env, url)
+    results = []
+    try:
+        def measure(name, mode, path, target, connections=args.connections):
+            if "{seq}" in path:
+                cursor = requests.get(url + "/api/changes?limit=1").json()["cursor"]
+                path = path.replace("{seq}", str(cursor))
+            row = run_wrk(wrk, url, mode, path, str(ids_file), args.seconds, connections)
+            row.update(name=name, path=path, target=target)
+            print(f"  {name:<24} {row['rps']:>8.0f} rps  p50 {row['p50_ms']:>7.2f} ms  "
+                  f"p99 {row['p99_ms']:>7.2f} ms  errors {row['errors']}", flush=True)
+            return row
+
+        baseline = measure("baseline (/health)", "get", "/health", None)
+        results.append(baseline)
+        for name, mode, path, target in SCENARIOS:
+            results.append(measure(name, mode, path or "/", target))
+        # The web page with `page_cards` visible cards, one request at a time.
+        visible = len(requests.get(url + "/api/board?fields=id").json()["inbox"])
+        top_up(url, args.page_cards, ids)
+        page = measure(f"web page ({args.page_cards} cards)", "get", "/", None, connections=1)
+        results.append(page)
+    finally:
+        server.terminate()
+        server.wait(15)
+    for row in results:
+        row["ratio"] = round(row["rps"] / baseline["rps"], 3)
+        row["met"] = None if row["target"] is None else row["ratio"] >= row["target"]
+    report(results, args, visible)
+
+
+def top_up(url: str, page_cards: int, ids: list[str]) -> None:
+    """Add cards until the board shows `page_cards` of them."""
+    board = requests.get(url + "/api/board?fields=id").json()
+    shown = sum(len(cards) for cards in board.values())
+    missing = page_cards - shown
+    while missing > 0:
+        batch = [{"action": "create", "title": f"Page card {i}", "tags": ["page"],
+                  "description": "Filler to reach the page size."}
+                 for i in range(min(100, missing))]
+        requests.post(url + "/api/batch", json=batch).raise_for_status()
+        missing -= len(batch)
+
+
+def reset_postgres(database_url: str) -> None:
+    import sqlalchemy as sa
+
+    from tack.config import database_url as normalise
+    os.environ["TACK_DATABASE_URL"] = database_url
+    engine = sa.create_engine(normalise(""))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def report(results: list[dict], args, _visible: int) -> None:
+    print()
+    print(f"{'scenario':<26}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'ratio':>8}{'target':>8}  met")
+    for row in results:
+        target = "" if row["target"] is None else f"{row['target']:.2f}"
+        met = "" if row["met"] is None else ("yes" if row["met"] else "NO")
+        print(f"{row['name']:<26}{row['rps']:>9.0f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+              f"{row['errors']:>8}{row['ratio']:>8.3f}{target:>8}  {met}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "latest.json"
+    out.write_text(json.dumps({
+        "cards": args.cards, "connections": args.connections, "seconds": args.seconds,
+        "database": "postgresql" if args.database_url else "sqlite",
+        "cpu_count": os.cpu_count(), "scenarios": results}, indent=2))
+    print(f"\nJSON: {out}")
+
+
+if __name__ == "__main__":
+    main()

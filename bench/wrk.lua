@@ -1,0 +1,69 @@
+-- Drives one benchmark scenario from wrk. Arguments after `--`:
+--   mode: get | card | claim_release | note | create | claim_next
+--   ids:  path of a file with one card id per line (for the modes that need cards)
+-- Prints one JSON line with the counts and latency percentiles when done.
+
+local mode, ids, calls, released = "get", {}, 0, {}
+local agent = "bench-agent"
+local json_headers = { ["Content-Type"] = "application/json" }
+
+function init(args)
+  mode = args[1] or "get"
+  if args[2] then
+    for line in io.lines(args[2]) do ids[#ids + 1] = line end
+  end
+  math.randomseed(os.time())
+  -- Only claim_next reads bodies; handing wrk a response() costs the others time.
+  if mode ~= "claim_next" then response = nil end
+end
+
+local function any_card()
+  return ids[math.random(#ids)]
+end
+
+function request()
+  calls = calls + 1
+  if mode == "card" then
+    return wrk.format("GET", "/api/cards/" .. any_card())
+  elseif mode == "claim_release" then
+    -- Pairs on one card: claim (the same agent renews), then release.
+    local card = ids[math.floor((calls - 1) / 2) % #ids + 1]
+    if calls % 2 == 1 then
+      return wrk.format("POST", "/api/cards/" .. card .. "/claim", json_headers,
+        '{"agent": "' .. agent .. '", "ttl_seconds": 300}')
+    end
+    return wrk.format("POST", "/api/cards/" .. card .. "/release?agent=" .. agent)
+  elseif mode == "note" then
+    return wrk.format("POST", "/api/cards/" .. any_card() .. "/notes", json_headers,
+      '{"author": "bench", "content": "Progress: step ' .. calls .. ' finished, tests green."}')
+  elseif mode == "create" then
+    return wrk.format("POST", "/api/cards", json_headers,
+      '{"title": "Benchmark card ' .. calls .. '", "description": "Created by the benchmark.",' ..
+      ' "priority": "normal", "tags": ["bench"], "created_by": "bench"}')
+  elseif mode == "claim_next" then
+    -- claim-next, then release what it handed out, so the pool never drains.
+    local card = table.remove(released)
+    if card then
+      return wrk.format("POST", "/api/cards/" .. card .. "/release?agent=" .. agent)
+    end
+    return wrk.format("POST", "/api/cards/claim-next", json_headers,
+      '{"agent": "' .. agent .. '", "ttl_seconds": 300}')
+  end
+  return wrk.format("GET", wrk.path)
+end
+
+function response(status, headers, body)
+  if mode == "claim_next" and status == 200 then
+    local card = string.match(body, '"id":"(card%-%x+)"')
+    if card then released[#released + 1] = card end
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "errors": %d, "non_2xx_3xx": %d, ' ..
+    '"p50_us": %d, "p99_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50), latency:percentile(99), latency.mean))
+end
