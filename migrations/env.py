@@ -93,11 +93,17 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # Tack's SQLite connections leave BEGIN to the app (tack.database), so
+            # say it here: a migration that fails part-way then leaves no trace.
+            transactional_ddl=True if is_sqlite else None,
             **conf_args
         )
+        if is_sqlite:
+            connection.exec_driver_sql("BEGIN")
 
         with context.begin_transaction():
             context.run_migrations()

@@ -16,8 +16,9 @@ def engine_options(config: Config) -> dict:
 
 def configure_engine(engine: sa.engine.Engine) -> None:
     if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_on_connect)
-        sa.event.listen(engine, "begin", _sqlite_on_begin)
+        # A pool event: unlike engine "begin"/"execute" listeners, it puts no
+        # event dispatch on every statement's path.
+        sa.event.listen(engine.pool, "connect", _sqlite_on_connect)
 
 
 def _sqlite_on_connect(dbapi_connection, _record):
@@ -33,12 +34,12 @@ def _sqlite_on_connect(dbapi_connection, _record):
     cursor.close()
 
 
-def _sqlite_on_begin(connection):
-    # Writers begin IMMEDIATE so they queue on the busy timeout instead of failing
-    # with "database is locked" when a read transaction upgrades. Reads run in
-    # autocommit: each statement sees the newest commit, and a read-only request
-    # saves a BEGIN and a ROLLBACK.
-    if connection.get_execution_options().get("tack_write"):
+def begin_write(connection: sa.Connection) -> None:
+    """Writers begin IMMEDIATE so they queue on the lock (and busy timeout) instead
+    of failing with "database is locked" when a read upgrades to a write. Reads run
+    in autocommit: each statement sees the newest commit, with no BEGIN/ROLLBACK.
+    (The driver's commit() and rollback() end the transaction begun here.)"""
+    if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -109,13 +109,14 @@ class Event(db.Model):
 
     __tablename__ = "events"
     __table_args__ = (
+        sa.Index("ix_events_board_seq", "board_id", "seq"),
         sa.Index("ix_events_card_seq", "card_id", "seq"),
         sa.Index("ix_events_created_at", "created_at"),
         {"sqlite_autoincrement": True},
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    board_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    board_id: Mapped[str] = mapped_column(sa.String(64))
     # No foreign key: the log outlives deleted cards.
     card_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
     action: Mapped[str] = mapped_column(sa.String(64))

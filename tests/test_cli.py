@@ -86,3 +86,46 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert down.returncode == 0, down.stderr
     assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
+
+
+def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path):
+    db_path = tmp_path / "old.db"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
+    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
+    flask = str(Path(sys.executable).with_name("flask"))
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([flask, "db", "upgrade", "0001"], cwd=root, env=env, check=True,
+                   capture_output=True, timeout=120)
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("INSERT INTO boards VALUES ('main', 'Main', '{}', '2026-01-01')")
+        connection.execute("INSERT INTO columns (board_id, key, name, position, role) "
+                           "VALUES ('main', 'inbox', 'Inbox', 0, 'inbox')")
+        connection.execute(
+            "INSERT INTO cards (id, board_id, column_name, position, title, description, "
+            "priority, assignee, tags, created_by, created_at, updated_at) VALUES "
+            "('card-0000beef', 'main', 'inbox', 0, 'kept', '', 'high', '', '[]', '', "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+        connection.execute("INSERT INTO events (board_id, card_id, action, actor, details, "
+                           "created_at) VALUES ('main', 'card-0000beef', 'created', '', "
+                           "'kept', '2026-01-01 00:00:00')")
+    assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT title, priority FROM cards").fetchall() == \
+            [("kept", "high")]
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list('events')")}
+    assert "ix_events_board_seq" in indexes
+
+
+def test_models_and_migrations_agree(tmp_path):
+    """Every schema change ships as a migration: autogenerate finds nothing new."""
+    db_path = tmp_path / "board.db"
+    assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
+    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
+    flask = str(Path(sys.executable).with_name("flask"))
+    check = subprocess.run([flask, "db", "check"], cwd=Path(__file__).resolve().parent.parent,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr

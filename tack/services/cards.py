@@ -13,7 +13,7 @@ from tack.services.boards import (
 )
 from tack.services.reading import fetch, fetch_one
 from tack.services.settings import settings
-from tack.services.transaction import record, write_transaction
+from tack.services.transaction import connection, record, write_transaction
 
 PRIORITIES = ("low", "normal", "high", "critical")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
@@ -228,7 +228,7 @@ INSERT_NOTE = sa.insert(Note.__table__).returning(Note.__table__.c.id)
 def insert_note(card_id: str, board_id: str, author: str, content: str,
                 at: datetime) -> int:
     """Append a note to the trace (inside a write transaction); returns its id."""
-    note_id = db.session.connection().execute(
+    note_id = connection().execute(
         INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
                       "created_at": at}).scalar_one()
     record("note_added", card_id=card_id, actor=author, details=content[:200],

@@ -13,7 +13,7 @@ from tack.extensions import db
 from tack.models import Card, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.cards import has_tag, priority_rank_sql, read_card
-from tack.services.transaction import record, write_transaction
+from tack.services.transaction import connection, record, write_transaction
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
 WORKABLE_ROLES = ("inbox", "ready", "doing")
@@ -73,7 +73,7 @@ def _already_claimed(card) -> Conflict:
 
 
 def _run(statement, **params):
-    return db.session.connection().execute(statement, params).first()
+    return connection().execute(statement, params).first()
 
 
 @write_transaction
@@ -94,7 +94,7 @@ def claim_card(*, card_id: str, agent: str, ttl_seconds: int = 300) -> sa.Row:
 
 def _current(card_id: str):
     """The card as it stands in this transaction (404 when it does not exist)."""
-    row = db.session.connection().execute(
+    row = connection().execute(
         sa.select(CARDS.c.claimed_by, CARDS.c.claim_expires_at)
         .where(CARDS.c.id == card_id)).first()
     if row is None:

@@ -7,7 +7,7 @@ from tack.errors import NotFound
 from tack.models import Card, Note, UTCDateTime
 from tack.services.cards import get_card, insert_note
 from tack.services.reading import fetch
-from tack.services.transaction import write_transaction
+from tack.services.transaction import connection, write_transaction
 
 
 CARDS = Card.__table__
@@ -22,7 +22,7 @@ TOUCH_CARD = (
 def add_note(*, card_id: str, author: str = "", content: str) -> int:
     """Append a note; returns its id. (Agents note constantly: no ORM load here.)"""
     at = now()
-    card = db.session.connection().execute(TOUCH_CARD, {"card_id": card_id, "at": at}).first()
+    card = connection().execute(TOUCH_CARD, {"card_id": card_id, "at": at}).first()
     if card is None:
         raise NotFound("Card not found", "CARD_NOT_FOUND")
     return insert_note(card_id, card.board_id, author, content, at)

@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 import sqlalchemy as sa
 
 from tack.clock import now
+from tack.database import begin_write
 from tack.extensions import db
 from tack.models import Event
 
@@ -22,20 +23,22 @@ INSERT_EVENT = sa.insert(Event.__table__)
 @contextmanager
 def writing():
     """Run the body as one write transaction (nested calls join the outer one)."""
-    session = db.session
+    session = db.session()  # the request's Session itself, not the scoped proxy
     if session.info.get("tack_writing"):
         yield session
         return
     # End any read transaction so this one starts as a write (BEGIN IMMEDIATE),
     # and forget what earlier transactions loaded: it is re-read inside this one.
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     session.expire_all()
     session.info["tack_writing"] = True
     session.info["tack_events"] = []
     queue = _sqlite_writer_queue(session)
     try:
         with queue:
-            session.connection(execution_options={"tack_write": True})
+            session.info["tack_connection"] = session.connection()
+            begin_write(session.info["tack_connection"])
             try:
                 yield session
                 _append_events(session)
@@ -46,6 +49,7 @@ def writing():
     finally:
         session.info["tack_writing"] = False
         session.info["tack_events"] = []
+        session.info["tack_connection"] = None
 
 
 _sqlite_writers = threading.Lock()
@@ -58,6 +62,11 @@ def _sqlite_writer_queue(session):
     if session.get_bind().dialect.name == "sqlite":
         return _sqlite_writers
     return nullcontext()
+
+
+def connection() -> sa.Connection:
+    """The current write transaction's connection, for Core statements."""
+    return db.session.info["tack_connection"]
 
 
 def write_transaction(service):
@@ -84,9 +93,10 @@ def _append_events(session) -> None:
     pending = session.info["tack_events"]
     if not pending:
         return
-    session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                         {"key": EVENT_ORDER_LOCK})
     at = now()
-    session.connection().execute(INSERT_EVENT, [dict(event, created_at=at) for event in pending])
+    session.info["tack_connection"].execute(INSERT_EVENT, [dict(event, created_at=at) for event in pending])
