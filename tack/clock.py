@@ -16,10 +16,14 @@ def freeze(moment: datetime | None) -> None:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC, so say so."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
+    """The same instant in UTC. Naive times (SQLite hands them back) are UTC already."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    if moment.utcoffset():
+        return moment.astimezone(timezone.utc)
+    return moment
 
 
 def isoformat(moment: datetime | None) -> str | None:

@@ -115,7 +115,9 @@ class Event(db.Model):
         {"sqlite_autoincrement": True},
     )
 
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    # 64-bit on PostgreSQL; on SQLite an INTEGER primary key is the 64-bit rowid.
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                                     primary_key=True, autoincrement=True)
     board_id: Mapped[str] = mapped_column(sa.String(64))
     # No foreign key: the log outlives deleted cards.
     card_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)

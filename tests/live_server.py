@@ -57,8 +57,9 @@ class LiveServer:
         raise RuntimeError("server did not come up")
 
     def output(self) -> str:
+        """The server's log so far (its last 20,000 characters)."""
         self.log.seek(0)
-        return self.log.read()[-4000:]
+        return self.log.read()[-20000:]
 
     def kill(self) -> None:
         """kill -9, no goodbye."""

@@ -15,11 +15,12 @@ def test_batch_runs_each_operation_and_reports_failures_in_place(client):
         {"action": "move", "card_id": "card-00000000", "column_name": "done"},
         {"action": "create"},
         {"action": "explode"},
+        {"action": {"not": "a string"}, "card_id": card_id},
     ]
     response = client.post("/api/batch", json=operations)
     assert response.status_code == 200
     results = response.json["results"]
-    assert response.json["count"] == 10
+    assert response.json["count"] == 11
     assert results[0]["status"] == "created"
     assert results[1] == {"status": "moved", "from": "inbox", "to": "in_progress"}
     assert results[2] == {"status": "updated"}
@@ -31,6 +32,7 @@ def test_batch_runs_each_operation_and_reports_failures_in_place(client):
     assert results[7] == {"error": "Card not found", "status_code": 404}
     assert results[8]["status_code"] == 422
     assert results[9]["status_code"] == 400
+    assert results[10]["status_code"] == 400
     card = get_card(client, card_id)
     assert (card["column_name"], card["priority"], card["claimed_by"]) == \
         ("in_progress", "high", "")

@@ -46,6 +46,14 @@ def test_changes_of_a_deleted_card_carry_null_card(client):
     assert all(c["card"] is None for c in changes)
 
 
+def test_changes_since_honours_the_offset(client, frozen):
+    make_card(client)
+    # 10:30+02:00 is 08:30 UTC, before the card was made at 09:00 UTC.
+    assert len(client.get("/api/changes?since=2026-03-02T10:30:00%2B02:00").json["changes"]) == 1
+    assert client.get("/api/changes?since=2026-03-02T11:30:00%2B02:00").json["changes"] == []
+    assert client.get("/api/changes?since=0001-01-01T00:00:00%2B05:00").status_code == 422
+
+
 def test_changes_rejects_bad_cursors(client):
     assert client.get("/api/changes?since=yesterday").status_code == 422
     assert client.get("/api/changes?after=-1").status_code == 422

@@ -25,7 +25,7 @@ def run_operation(operation) -> dict:
     if not isinstance(operation, dict):
         return {"error": "Each operation must be an object", "status_code": 422}
     action = operation.get("action")
-    if action not in OPERATIONS:
+    if not isinstance(action, str) or action not in OPERATIONS:
         return {"error": f"Unknown action {action!r}. Valid actions: "
                          + ", ".join(OPERATIONS), "status_code": 400}
     schema, handler, needs_card = OPERATIONS[action]

@@ -131,10 +131,7 @@ def changes(args):
         found = events.events_after(args["after"], limit)
         cursor = found[-1].seq if found else args["after"]
     elif args["since"] is not None:
-        since = args["since"]
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=checked_at.tzinfo)
-        found = events.events_since(since, limit)
+        found = events.events_since(args["since"], limit)
         cursor = found[0].seq if found else events.last_seq()
     else:
         found = events.recent_events(limit)

@@ -3,6 +3,7 @@ documentation too, so every field says what it is and gives an example."""
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from tack.clock import as_utc
 from tack.services.cards import PRIORITIES
 from tack.services.boards import COLUMN_NAMES
 
@@ -29,6 +30,17 @@ class Text(fields.String):
         if "\x00" in text:
             raise ma.ValidationError("Must not contain NUL characters.")
         return text
+
+
+class UTCDateTime(fields.DateTime):
+    """An ISO time, read as UTC when it has no offset, and converted to UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return as_utc(moment)
+        except OverflowError:
+            raise ma.ValidationError("Time is out of range.") from None
 
 
 def _not_blank(value: str) -> None:
@@ -196,9 +208,9 @@ class ActivityArgs(Lenient):
 
 
 class ChangesArgs(Lenient):
-    since = fields.DateTime(load_default=None, metadata={
+    since = UTCDateTime(load_default=None, metadata={
         "description": "ISO time: events after it, newest first (Tack's cursor)"})
-    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62),
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**63 - 1),
                            metadata={"description": "Event seq: events after it, oldest "
                                                     "first, with the next `cursor`"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))
