@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install install-dev browser
+.PHONY: run test bench torture crash fuzz install install-dev browser
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,13 @@ test: install-dev browser
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+# Long forms of what the suite runs briefly. Add DATABASE=postgresql://... for PostgreSQL.
+torture: install-dev
+	$(BIN)/python -m bench.torture --processes 4 --threads 16 --cards 1000 $(if $(DATABASE),--database-url $(DATABASE))
+
+crash: install-dev
+	$(BIN)/python -m bench.crash --seconds 3 $(if $(DATABASE),--database-url $(DATABASE))
+
+fuzz: install-dev
+	TACK_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_fuzz.py

@@ -1,5 +1,6 @@
 """Start the real server (gunicorn, as the Procfile does) for tests that need one."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class LiveServer:
         self.process = subprocess.Popen(
             [str(gunicorn), "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT, env=env,
             stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so crash() takes it all
         )
         self._wait_until_up()
 
@@ -62,9 +64,14 @@ class LiveServer:
         return self.log.read()[-20000:]
 
     def kill(self) -> None:
-        """kill -9, no goodbye."""
         self.process.kill()
         self.process.wait(10)
+
+    def crash(self) -> None:
+        """kill -9 the master and its workers at once: no goodbye, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.log.close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
