@@ -106,6 +106,8 @@ def main() -> None:
     parser.add_argument("--page-cards", type=int, default=1000,
                         help="visible cards for the web page render measurement")
     parser.add_argument("--database-url", default="", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads")
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -114,7 +116,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TACK_API_KEY")}
     env.update(TACK_DB=str(workdir / "board.db"), TACK_PORT=str(port), TACK_HOST="127.0.0.1",
-               TACK_WORKERS="1", TACK_THREADS="8", TACK_BENCH_DIR=str(workdir),
+               TACK_WORKERS="1", TACK_THREADS=str(args.threads), TACK_BENCH_DIR=str(workdir),
                TACK_DATABASE_URL=args.database_url, PYTHONPATH=str(ROOT))
     if args.database_url:
         reset_postgres(args.database_url)
@@ -137,8 +139,10 @@ def main() -> None:
 
         baseline = measure("baseline (/health)", "get", "/health", None)
         results.append(baseline)
+        chosen = {name.strip() for name in args.only.split(",") if name.strip()}
         for name, mode, path, target in SCENARIOS:
-            results.append(measure(name, mode, path or "/", target))
+            if not chosen or name in chosen:
+                results.append(measure(name, mode, path or "/", target))
         # The web page with `page_cards` visible cards, one request at a time.
         visible = len(requests.get(url + "/api/board?fields=id").json()["inbox"])
         top_up(url, args.page_cards, ids)

@@ -8,10 +8,14 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def engine_options(config: Config) -> dict:
+    # A pooled connection per serving thread (and the scheduler's): connections
+    # beyond the pool size are opened and closed per request, which costs more
+    # than the query.
+    pool = {"pool_size": config.threads + 2, "max_overflow": 4}
     if config.is_sqlite:
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
-                                 "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": config.threads + 2, "max_overflow": 4}
+                                 "check_same_thread": False}, **pool}
+    return {"pool_pre_ping": True, **pool}
 
 
 def configure_engine(engine: sa.engine.Engine) -> None:
