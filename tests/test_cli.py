@@ -14,11 +14,27 @@ from live_server import LiveServer
 TACK = str(Path(sys.executable).with_name("tack"))
 
 
-def run_tack(*args, db_path: Path) -> subprocess.CompletedProcess:
+FLASK = str(Path(sys.executable).with_name("flask"))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sqlite_env(db_path: Path) -> dict:
+    """The environment of a board on the SQLite file `db_path`."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
-    env["TACK_DB"] = str(db_path)
-    return subprocess.run([TACK, *args], env=env, capture_output=True, text=True, timeout=120)
+    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
+    return env
+
+
+def run_tack(*args, db_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([TACK, *args], env=sqlite_env(db_path), capture_output=True,
+                          text=True, timeout=120)
+
+
+def run_flask_db(*args, db_path: Path) -> subprocess.CompletedProcess:
+    """Flask-Migrate's own commands (downgrade, check, upgrade to a revision)."""
+    return subprocess.run([FLASK, "db", *args], cwd=ROOT, env=sqlite_env(db_path),
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_db_upgrade_creates_main_board_and_is_idempotent(tmp_path):
@@ -77,26 +93,14 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path):
     """Every migration has a working downgrade; head is reachable from nothing."""
     db_path = tmp_path / "board.db"
     assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
-    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
-    flask = str(Path(sys.executable).with_name("flask"))
-    root = Path(__file__).resolve().parent.parent
-    down = subprocess.run([flask, "db", "downgrade", "base"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=120)
+    down = run_flask_db("downgrade", "base", db_path=db_path)
     assert down.returncode == 0, down.stderr
     assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
 
 
 def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path):
     db_path = tmp_path / "old.db"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
-    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
-    flask = str(Path(sys.executable).with_name("flask"))
-    root = Path(__file__).resolve().parent.parent
-    subprocess.run([flask, "db", "upgrade", "0001"], cwd=root, env=env, check=True,
-                   capture_output=True, timeout=120)
+    assert run_flask_db("upgrade", "0001", db_path=db_path).returncode == 0
     with sqlite3.connect(db_path) as connection:
         connection.execute("INSERT INTO boards VALUES ('main', 'Main', '{}', '2026-01-01')")
         connection.execute("INSERT INTO columns (board_id, key, name, position, role) "
@@ -122,10 +126,5 @@ def test_models_and_migrations_agree(tmp_path):
     """Every schema change ships as a migration: autogenerate finds nothing new."""
     db_path = tmp_path / "board.db"
     assert run_tack("db", "upgrade", db_path=db_path).returncode == 0
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TACK_DATABASE_URL", "DATABASE_URL")}
-    env.update(TACK_DB=str(db_path), FLASK_APP="app.py")
-    flask = str(Path(sys.executable).with_name("flask"))
-    check = subprocess.run([flask, "db", "check"], cwd=Path(__file__).resolve().parent.parent,
-                           env=env, capture_output=True, text=True, timeout=120)
+    check = run_flask_db("check", db_path=db_path)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -67,3 +67,16 @@ def test_scheduler_job_runs_every_sweep(app, client, frozen):
     frozen.advance(days=8)
     run_sweeps(app)
     assert get_card(client, card_id)["column_name"] == "awaiting_decision"
+
+
+def test_scheduler_starts_once_per_process(app):
+    from tack.extensions import scheduler
+    from tack.jobs import start_scheduler
+    try:
+        start_scheduler(app)
+        start_scheduler(app)
+        jobs = scheduler.get_jobs()
+        assert [job.id for job in jobs] == ["tack-sweeps"]
+        assert jobs[0].coalesce is True and jobs[0].max_instances == 1
+    finally:
+        scheduler.shutdown(wait=False)

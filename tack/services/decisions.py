@@ -36,13 +36,18 @@ def request_decision(*, card_id: str, question: str, options: list[dict], contex
         "decided_at": "",
         "note": "",
     }
-    waiting = column_with_role("decision", card.board_id)
-    if card.column_name != waiting.key:
-        place_card(card, waiting.key, None, actor, at)
-    card.updated_at = at
+    _wait_for_answer(card, "decision", actor, at)
     record("decision_requested", card_id=card.id, actor=actor, details=question[:200],
            board_id=card.board_id)
     return card
+
+
+def _wait_for_answer(card: Card, role: str, actor: str, at) -> None:
+    """Park the card in the column that waits on a person's `role` answer."""
+    waiting = column_with_role(role, card.board_id)
+    if card.column_name != waiting.key:
+        place_card(card, waiting.key, None, actor, at)
+    card.updated_at = at
 
 
 @write_transaction
@@ -83,10 +88,7 @@ def request_approval(*, card_id: str, plan: str, context: str = "", actor: str =
         "approved_at": "",
         "comment": "",
     }
-    waiting = column_with_role("approval", card.board_id)
-    if card.column_name != waiting.key:
-        place_card(card, waiting.key, None, actor, at)
-    card.updated_at = at
+    _wait_for_answer(card, "approval", actor, at)
     record("approval_requested", card_id=card.id, actor=actor, details=plan[:200],
            board_id=card.board_id)
     return card
