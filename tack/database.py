@@ -35,6 +35,7 @@ def _sqlite_on_connect(dbapi_connection, _record):
     # In WAL mode NORMAL survives a process crash; only power loss may drop the
     # last commits.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 

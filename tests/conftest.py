@@ -73,8 +73,8 @@ def app(database, config_overrides):
     app = create_app(make_config(url, sqlite_path, **config_overrides))
     app.config["TESTING"] = True
     wipe(app)
-    from tack.api.board import board_cache
-    board_cache.clear()
+    from tack.api.snapshots import snapshots
+    snapshots.clear()
     yield app
     with app.app_context():
         db.session.remove()

@@ -122,3 +122,14 @@ def test_moving_to_done_frees_the_claim(client):
     claim(client, card_id, "a1")
     client.post(f"/api/cards/{card_id}/complete", json={})
     assert get_card(client, card_id)["claimed_by"] == ""
+
+
+def test_cached_reads_notice_a_claim_expiring_with_no_event(client, frozen):
+    card_id = make_card(client)
+    claim(client, card_id, "a1", ttl=30)
+    reads = (lambda: get_card(client, card_id), lambda: client.get("/api/cards").json[0],
+             lambda: client.get("/api/board").json["inbox"][0])
+    assert all(read()["claimed_by"] == "a1" for read in reads)
+    assert all(read()["claimed_by"] == "a1" for read in reads)  # now from the cache
+    frozen.advance(seconds=30)
+    assert all(read()["claimed_by"] == "" for read in reads)

@@ -1,65 +1,23 @@
 """Whole-board reads: the board, the waiting lists, activity and changes."""
-import hashlib
-import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import orjson
 from flask import current_app
 from flask_smorest import Blueprint
 
 from tack.api import schemas as s
-from tack.api.cards import card_list_response, parse_fields
-from tack.api.responses import json_response, with_etag
+from tack.api.cards import cached_card_list, parse_fields
+from tack.api.responses import json_response
+from tack.api.snapshots import FAR_FUTURE, cached_read
 from tack.clock import isoformat, now
 from tack.services import cards, decisions, events
 from tack.services.boards import DEFAULT_BOARD, columns, columns_with_role
 from tack.services.views import card_view, claim_is_active, event_view, sparse
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
-class BoardSnapshot:
-    seq: int
-    valid_until: datetime  # when time alone (an expiring claim, archiving) changes it
-    etag: str
-    body: bytes
-
-
-class BoardCache:
-    """Rendered boards keyed by the last event seq. The log is append-only, so a new
-    event is the only way the data changes and the cache invalidates itself; the
-    clock's part (claims expiring, done cards ageing out) is `valid_until`."""
-
-    MAX_ENTRIES = 64
-
-    def __init__(self):
-        self._entries: dict[tuple, BoardSnapshot] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, seq: int, at: datetime) -> BoardSnapshot | None:
-        hit = self._entries.get(key)
-        if hit and hit.seq == seq and at < hit.valid_until:
-            return hit
-        return None
-
-    def put(self, key: tuple, snapshot: BoardSnapshot) -> None:
-        with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = snapshot
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-board_cache = BoardCache()
-
-
-def build_board(board_id: str, fields, at: datetime, seq: int) -> BoardSnapshot:
+def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
     archive_days = current_app.config["TACK"].done_archive_days
     shown = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days)
     by_column = {column.key: [] for column in columns(board_id)}
@@ -71,12 +29,7 @@ def build_board(board_id: str, fields, at: datetime, seq: int) -> BoardSnapshot:
             valid_until = min(valid_until, card.claim_expires_at)
         if card.column_name in done:
             valid_until = min(valid_until, card.updated_at + timedelta(days=archive_days))
-    body = orjson.dumps(by_column)
-    field_key = ",".join(sorted(fields)) if fields else "*"
-    digest = hashlib.blake2b(f"{board_id}|{seq}|{field_key}|{valid_until}".encode(),
-                             digest_size=12).hexdigest()
-    return BoardSnapshot(seq=seq, valid_until=valid_until, etag=digest,
-                         body=body)
+    return orjson.dumps(by_column), valid_until
 
 
 @blp.route("/board", methods=["GET"])
@@ -85,29 +38,22 @@ def build_board(board_id: str, fields, at: datetime, seq: int) -> BoardSnapshot:
 def board(args):
     """The whole board: one key per column. Old done cards are left out."""
     fields = parse_fields(args["fields"])
-    at = now()
-    # Read seq before the cards: a snapshot is then never older than its key.
-    seq = events.last_seq(DEFAULT_BOARD)
-    key = (DEFAULT_BOARD, fields)
-    snapshot = board_cache.get(key, seq, at)
-    if snapshot is None:
-        snapshot = build_board(DEFAULT_BOARD, fields, at, seq)
-        board_cache.put(key, snapshot)
-    return with_etag(snapshot.body, snapshot.etag)
+    return cached_read(("board", DEFAULT_BOARD, fields),
+                       lambda at: build_board(DEFAULT_BOARD, fields, at))
 
 
 @blp.route("/decisions", methods=["GET"])
 @blp.response(200, s.CardSchema(many=True))
 def pending_decisions():
     """Cards awaiting a decision, oldest update first."""
-    return card_list_response(decisions.waiting_cards("decision"), None)
+    return cached_card_list(("waiting", "decision"), lambda: decisions.waiting_cards("decision"))
 
 
 @blp.route("/approvals", methods=["GET"])
 @blp.response(200, s.CardSchema(many=True))
 def pending_approvals():
     """Cards awaiting approval, oldest update first."""
-    return card_list_response(decisions.waiting_cards("approval"), None)
+    return cached_card_list(("waiting", "approval"), lambda: decisions.waiting_cards("approval"))
 
 
 @blp.route("/activity", methods=["GET"])

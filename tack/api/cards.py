@@ -1,17 +1,16 @@
 """/api/cards: Tack's card calls, each a thin translation to a service."""
-import hashlib
-
 import orjson
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tack.api import actions, schemas as s
-from tack.api.responses import json_response, with_etag
+from tack.api.responses import json_response
+from tack.api.snapshots import FAR_FUTURE, cached_read
 from tack.clock import now
 from tack.services import cards, claims, decisions, notes
 from tack.services.boards import column_named
-from tack.services.views import card_view, note_view, sparse
+from tack.services.views import card_view, claim_is_active, note_view, sparse
 
 blp = Blueprint("cards", __name__, url_prefix="/api/cards",
                 description="Create, read, move, claim and annotate cards")
@@ -24,10 +23,17 @@ def parse_fields(raw: str | None) -> frozenset[str] | None:
     return frozenset(name.strip() for name in raw.split(",") if name.strip())
 
 
-def card_list_response(found, fields: frozenset[str] | None):
-    at = now()
-    body = orjson.dumps([sparse(card_view(card, at), fields) for card in found])
-    return with_etag(body, hashlib.blake2b(body, digest_size=12).hexdigest())
+def cached_card_list(key: tuple, load, fields: frozenset[str] | None = None):
+    """A list of cards from load(), cached until the next event or the first of
+    their claims to expire."""
+
+    def build(at):
+        found = load()
+        expiries = [card.claim_expires_at for card in found if claim_is_active(card, at)]
+        body = orjson.dumps([sparse(card_view(card, at), fields) for card in found])
+        return body, min(expiries, default=FAR_FUTURE)
+
+    return cached_read(key + (fields,), build)
 
 
 @blp.route("")
@@ -40,11 +46,11 @@ class CardCollection(MethodView):
             column_named(args["column"])
         if args["priority"]:
             cards.check_priority(args["priority"])
-        found = cards.list_cards(
-            column_name=args["column"], assignee=args["assignee"], q=args["q"],
-            tag=args["tag"], priority=args["priority"],
-        )
-        return card_list_response(found, parse_fields(args["fields"]))
+        filters = dict(column_name=args["column"], assignee=args["assignee"], q=args["q"],
+                       tag=args["tag"], priority=args["priority"])
+        return cached_card_list(("cards",) + tuple(filters.values()),
+                                lambda: cards.list_cards(**filters),
+                                parse_fields(args["fields"]))
 
     @blp.arguments(s.CardCreateSchema)
     @blp.response(201, s.CreatedSchema)
@@ -74,8 +80,14 @@ class CardItem(MethodView):
     @blp.response(200, s.CardSchema)
     def get(self, card_id):
         """One card."""
-        body = orjson.dumps(card_view(cards.read_card(card_id), now()))
-        return with_etag(body, hashlib.blake2b(body, digest_size=12).hexdigest())
+
+        def build(at):
+            card = cards.read_card(card_id)
+            held = claim_is_active(card, at)
+            return (orjson.dumps(card_view(card, at)),
+                    card.claim_expires_at if held else FAR_FUTURE)
+
+        return cached_read(("card", card_id), build)
 
     @blp.arguments(s.CardUpdateSchema)
     @blp.response(200, s.StatusSchema)

@@ -22,6 +22,14 @@ def last_seq(board_id: str = DEFAULT_BOARD) -> int:
     return fetch_value(LAST_SEQ, board_id=board_id) or 0
 
 
+LAST_SEQ_ANYWHERE = sa.select(sa.func.max(EVENTS.c.seq))
+
+
+def last_seq_anywhere() -> int:
+    """The newest event's seq on any board: a primary-key maximum."""
+    return fetch_value(LAST_SEQ_ANYWHERE) or 0
+
+
 def recent_events(limit: int, board_id: str = DEFAULT_BOARD,
                   card_id: str | None = None) -> list[sa.Row]:
     """Newest first."""
