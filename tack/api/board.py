@@ -33,7 +33,7 @@ def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
 
 
 @blp.route("/board", methods=["GET"])
-@blp.arguments(s.BoardArgs, location="query")
+@blp.arguments(s.BoardArgs(), location="query")
 @blp.response(200, s.BoardSchema)
 def board(args):
     """The whole board: one key per column. Old done cards are left out."""
@@ -57,7 +57,7 @@ def pending_approvals():
 
 
 @blp.route("/activity", methods=["GET"])
-@blp.arguments(s.ActivityArgs, location="query")
+@blp.arguments(s.ActivityArgs(), location="query")
 @blp.response(200, s.ActivitySchema(many=True))
 def activity(args):
     """What happened, newest first."""
@@ -66,7 +66,7 @@ def activity(args):
 
 
 @blp.route("/changes", methods=["GET"])
-@blp.arguments(s.ChangesArgs, location="query")
+@blp.arguments(s.ChangesArgs(), location="query")
 @blp.response(200, s.ChangesSchema)
 def changes(args):
     """Events with the card as it is now. `after=<seq>` reads oldest-first from a

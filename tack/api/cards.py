@@ -38,7 +38,7 @@ def cached_card_list(key: tuple, load, fields: frozenset[str] | None = None):
 
 @blp.route("")
 class CardCollection(MethodView):
-    @blp.arguments(s.CardListArgs, location="query")
+    @blp.arguments(s.CardListArgs(), location="query")
     @blp.response(200, s.CardSchema(many=True))
     def get(self, args):
         """List cards, filtered by column, assignee, text, tag or priority."""
@@ -52,7 +52,7 @@ class CardCollection(MethodView):
                                 lambda: cards.list_cards(**filters),
                                 parse_fields(args["fields"]))
 
-    @blp.arguments(s.CardCreateSchema)
+    @blp.arguments(s.CardCreateSchema())
     @blp.response(201, s.CreatedSchema)
     def post(self, data):
         """Create a card (in inbox unless `column_name` says otherwise)."""
@@ -61,7 +61,7 @@ class CardCollection(MethodView):
 
 @blp.route("/claim-next")
 class ClaimNext(MethodView):
-    @blp.arguments(s.ClaimNextSchema)
+    @blp.arguments(s.ClaimNextSchema())
     @blp.response(200, s.CardSchema)
     @blp.alt_response(204, description="No free card matches")
     def post(self, data):
@@ -89,13 +89,13 @@ class CardItem(MethodView):
 
         return cached_read(("card", card_id), build)
 
-    @blp.arguments(s.CardUpdateSchema)
+    @blp.arguments(s.CardUpdateSchema())
     @blp.response(200, s.StatusSchema)
     def patch(self, data, card_id):
         """Change any of title, description, column_name, assignee, priority, tags."""
         return json_response(*actions.update(card_id, data))
 
-    @blp.arguments(s.DeleteArgs, location="query")
+    @blp.arguments(s.DeleteArgs(), location="query")
     @blp.response(200, s.DeletedSchema)
     def delete(self, args, card_id):
         """Delete a card (reason optional here)."""
@@ -104,7 +104,7 @@ class CardItem(MethodView):
 
 
 @blp.route("/<card_id>/delete", methods=["POST"])
-@blp.arguments(s.DeleteSchema)
+@blp.arguments(s.DeleteSchema())
 @blp.response(200, s.DeletedSchema)
 def delete_with_reason(data, card_id):
     """Delete a card, saying why."""
@@ -113,7 +113,7 @@ def delete_with_reason(data, card_id):
 
 
 @blp.route("/<card_id>/move", methods=["POST"])
-@blp.arguments(s.MoveSchema)
+@blp.arguments(s.MoveSchema())
 @blp.response(200, s.MovedSchema)
 def move(data, card_id):
     """Move a card to a column, optionally to a position in it."""
@@ -121,7 +121,7 @@ def move(data, card_id):
 
 
 @blp.route("/<card_id>/complete", methods=["POST"])
-@blp.arguments(s.CompleteSchema)
+@blp.arguments(s.CompleteSchema())
 @blp.response(200, s.CompletedSchema)
 def complete(data, card_id):
     """Move a card to done, with an optional note and follow-up card."""
@@ -144,7 +144,7 @@ def thread(card_id):
 
 
 @blp.route("/<card_id>/claim", methods=["POST"])
-@blp.arguments(s.ClaimSchema)
+@blp.arguments(s.ClaimSchema())
 @blp.response(200, s.ClaimedSchema)
 def claim(data, card_id):
     """Claim a card for `agent` for `ttl_seconds`; the holder may re-claim to renew."""
@@ -152,7 +152,7 @@ def claim(data, card_id):
 
 
 @blp.route("/<card_id>/release", methods=["POST"])
-@blp.arguments(s.ReleaseArgs, location="query")
+@blp.arguments(s.ReleaseArgs(), location="query")
 @blp.response(200, s.StatusSchema)
 def release(args, card_id):
     """Release a claim; with `agent`, only the holder may."""
@@ -166,7 +166,7 @@ class CardNotes(MethodView):
         """The card's trace log, oldest first."""
         return json_response([note_view(n) for n in notes.list_notes(card_id)])
 
-    @blp.arguments(s.NoteSchema)
+    @blp.arguments(s.NoteSchema())
     @blp.response(201, s.StatusSchema)
     def post(self, data, card_id):
         """Append a note to the card's trace log."""
@@ -174,7 +174,7 @@ class CardNotes(MethodView):
 
 
 @blp.route("/<card_id>/decision", methods=["POST"])
-@blp.arguments(s.DecisionRequestSchema)
+@blp.arguments(s.DecisionRequestSchema())
 @blp.response(200, s.DecisionRequestedSchema)
 def request_decision(data, card_id):
     """Ask a person to choose; the card moves to awaiting_decision."""
@@ -184,7 +184,7 @@ def request_decision(data, card_id):
 
 
 @blp.route("/<card_id>/decide", methods=["POST"])
-@blp.arguments(s.DecideSchema)
+@blp.arguments(s.DecideSchema())
 @blp.response(200, s.DecidedSchema)
 def decide(data, card_id):
     """Answer the pending decision; the card moves on (default in_progress)."""
@@ -194,7 +194,7 @@ def decide(data, card_id):
 
 
 @blp.route("/<card_id>/approval", methods=["POST"])
-@blp.arguments(s.ApprovalRequestSchema)
+@blp.arguments(s.ApprovalRequestSchema())
 @blp.response(200, s.ApprovalRequestedSchema)
 def request_approval(data, card_id):
     """Ask a person to approve a plan; the card moves to awaiting_approval."""
@@ -203,7 +203,7 @@ def request_approval(data, card_id):
 
 
 @blp.route("/<card_id>/approve", methods=["POST"])
-@blp.arguments(s.ApproveSchema)
+@blp.arguments(s.ApproveSchema())
 @blp.response(200, s.ApprovedSchema)
 def approve(data, card_id):
     """Approve or deny the pending plan."""
