@@ -46,6 +46,8 @@ def begin_write(connection: sa.Connection) -> None:
     (The driver's commit() and rollback() end the transaction begun here.)"""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.begin()
 
 
 def init_database(app: Flask) -> None:

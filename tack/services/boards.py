@@ -2,9 +2,8 @@
 import sqlalchemy as sa
 
 from tack.errors import Invalid, NotFound
-from tack.extensions import db
 from tack.models import Board, Column
-from tack.services.transaction import writing
+from tack.services.transaction import session, writing
 
 DEFAULT_BOARD = "main"
 
@@ -25,24 +24,25 @@ COLUMN_NAMES = [key for key, _, _ in DEFAULT_COLUMNS]
 def ensure_default_board() -> Board:
     """Create board `main` with its eight columns unless it exists. Idempotent, and
     safe when two processes start at once (the loser's insert is rolled back)."""
-    board = db.session.get(Board, DEFAULT_BOARD)
+    board = session().get(Board, DEFAULT_BOARD)
     if board is not None:
         return board
     try:
-        with writing() as session:
-            session.add(Board(id=DEFAULT_BOARD, name="Main board", settings={}))
-            session.flush()
-            session.add_all(
+        with writing():
+            orm = session()
+            orm.add(Board(id=DEFAULT_BOARD, name="Main board", settings={}))
+            orm.flush()
+            orm.add_all(
                 Column(board_id=DEFAULT_BOARD, key=key, name=name, position=i, role=role)
                 for i, (key, name, role) in enumerate(DEFAULT_COLUMNS)
             )
     except sa.exc.IntegrityError:
         pass
-    return db.session.get(Board, DEFAULT_BOARD)
+    return session().get(Board, DEFAULT_BOARD)
 
 
 def get_board(board_id: str = DEFAULT_BOARD) -> Board:
-    board = db.session.get(Board, board_id)
+    board = session().get(Board, board_id)
     if board is None:
         raise NotFound("Board not found", "BOARD_NOT_FOUND")
     return board

@@ -13,7 +13,7 @@ from tack.services.boards import (
 )
 from tack.services.reading import fetch, fetch_one
 from tack.services.settings import settings
-from tack.services.transaction import connection, record, write_transaction
+from tack.services.transaction import connection, record, session, write_transaction
 
 PRIORITIES = ("low", "normal", "high", "critical")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
@@ -49,7 +49,7 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 def get_card(card_id: str) -> Card:
     """The card to change, in the write session."""
-    card = db.session.get(Card, card_id)
+    card = session().get(Card, card_id)
     if card is None:
         raise NotFound("Card not found", "CARD_NOT_FOUND")
     return card
@@ -66,12 +66,12 @@ def read_card(card_id: str) -> sa.Row:
 def _new_card_id() -> str:
     while True:
         card_id = "card-" + secrets.token_hex(4)
-        if db.session.get(Card, card_id) is None:
+        if session().get(Card, card_id) is None:
             return card_id
 
 
 def end_of_column(board_id: str, column_name: str) -> int:
-    last = db.session.scalar(
+    last = session().scalar(
         sa.select(sa.func.max(Card.position)).where(
             Card.board_id == board_id, Card.column_name == column_name
         )
@@ -82,7 +82,7 @@ def end_of_column(board_id: str, column_name: str) -> int:
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
     if column.wip_limit is None:
         return
-    count = db.session.scalar(
+    count = session().scalar(
         sa.select(sa.func.count()).select_from(Card).where(
             Card.board_id == column.board_id, Card.column_name == column.key,
             Card.id != (card_id or ""),
@@ -113,7 +113,7 @@ def create_card(*, title: str, description: str = "", column_name: str = "inbox"
     )
     if column.role == "deferred":
         card.defer_until = at + timedelta(days=settings().defer_days)
-    db.session.add(card)
+    session().add(card)
     record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
     return card
 
@@ -151,7 +151,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
 def _insert_at(card: Card, column_name: str, index: int) -> None:
     """Renumber the column 0..n-1 with `card` at `index`, touching only rows whose
     position changes (one executemany)."""
-    rows = db.session.execute(
+    rows = session().execute(
         sa.select(Card.id, Card.position)
         .where(Card.board_id == card.board_id, Card.column_name == column_name,
                Card.id != card.id)
@@ -166,7 +166,7 @@ def _insert_at(card: Card, column_name: str, index: int) -> None:
         if card_id != card.id and old_positions[card_id] != new_position
     ]
     if changed:
-        db.session.execute(sa.update(Card), changed)
+        session().execute(sa.update(Card), changed)
     card.position = order.index(card.id)
 
 
@@ -176,7 +176,7 @@ def index_before(card_id: str, column_name: str, before_card_id: str | None) -> 
     if not before_card_id:
         return None
     card = get_card(card_id)
-    ids = list(db.session.scalars(
+    ids = list(session().scalars(
         sa.select(Card.id)
         .where(Card.board_id == card.board_id, Card.column_name == column_name,
                Card.id != card_id)
@@ -270,7 +270,7 @@ def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bo
 def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
     card = get_card(card_id)
     details = f"{card.title}: {reason}" if reason else card.title
-    db.session.delete(card)
+    session().delete(card)
     record("deleted", card_id=card_id, actor=actor, details=details, board_id=card.board_id)
     return reason
 
@@ -303,7 +303,7 @@ def matching(query, *, assignee=None, q=None, tag=None, priority=None):
 
 def has_tag(tag: str):
     """WHERE clause: the card's JSON tag list holds `tag` (per dialect)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         return sa.cast(Card.tags, sa.dialects.postgresql.JSONB).contains([tag])
     each = sa.func.json_each(Card.tags).table_valued("value")
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
@@ -333,7 +333,7 @@ def thread(card_id: str) -> dict:
     seen = {card.id}
     parent_id = card.follows_id
     while parent_id and parent_id not in seen and len(ancestors) < THREAD_LIMIT:
-        parent = db.session.get(Card, parent_id)
+        parent = session().get(Card, parent_id)
         if parent is None:
             break
         ancestors.insert(0, parent)
@@ -342,7 +342,7 @@ def thread(card_id: str) -> dict:
     descendants: list[Card] = []
     frontier = [card.id]
     while frontier and len(descendants) < THREAD_LIMIT:
-        children = list(db.session.scalars(
+        children = list(session().scalars(
             sa.select(Card).where(Card.follows_id.in_(frontier))
             .order_by(Card.created_at, Card.id)
         ))

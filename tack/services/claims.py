@@ -9,11 +9,10 @@ import sqlalchemy as sa
 
 from tack.clock import isoformat, now
 from tack.errors import Conflict, Forbidden, NotFound
-from tack.extensions import db
 from tack.models import Card, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.cards import has_tag, priority_rank_sql, read_card
-from tack.services.transaction import connection, record, write_transaction
+from tack.services.transaction import connection, record, session, write_transaction
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
 WORKABLE_ROLES = ("inbox", "ready", "doing")
@@ -125,7 +124,7 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
     # them. The conditional UPDATE still decides; a lost race just tries the next.
     query = query.with_for_update(skip_locked=True, of=Card)
     for _ in range(CLAIM_NEXT_ATTEMPTS):
-        card_id = db.session.scalar(query)
+        card_id = session().scalar(query)
         if card_id is None:
             return None
         if _run(CLAIM_FREE, card_id=card_id, agent=agent, at=at,

@@ -5,18 +5,17 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from tack.extensions import db
 from tack.models import Card
 from tack.services.boards import columns_with_role
 from tack.services.cards import end_of_column
-from tack.services.transaction import record, writing
+from tack.services.transaction import record, session, writing
 
 
 def _change_if(card_id: str, board_id: str, still_due, values: dict, action: str,
                details: str) -> bool:
     """Apply `values` to the card if `still_due` holds now; log it if it did."""
     with writing():
-        result = db.session.execute(
+        result = session().execute(
             sa.update(Card).where(Card.id == card_id, still_due).values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -28,7 +27,7 @@ def _change_if(card_id: str, board_id: str, still_due, values: dict, action: str
 
 def expire_claims(now: datetime) -> int:
     """Free every claim past its expiry (event `claim_expired`)."""
-    expired = db.session.execute(
+    expired = session().execute(
         sa.select(Card.id, Card.board_id, Card.claimed_by)
         .where(Card.claimed_by.is_not(None), Card.claim_expires_at <= now)
     ).all()
@@ -43,7 +42,7 @@ def expire_claims(now: datetime) -> int:
 
 def return_deferred(now: datetime) -> int:
     """Deferred cards whose time is up go back to the column awaiting a decision."""
-    due = db.session.execute(
+    due = session().execute(
         sa.select(Card.id, Card.board_id, Card.column_name)
         .where(Card.defer_until.is_not(None), Card.defer_until <= now)
     ).all()
@@ -64,7 +63,7 @@ def return_deferred(now: datetime) -> int:
 def archive_done(now: datetime, archive_days: int) -> int:
     """Mark done cards untouched for `archive_days` as archived (off the board)."""
     cutoff = now - timedelta(days=archive_days)
-    stale = db.session.execute(
+    stale = session().execute(
         sa.select(Card.id, Card.board_id, Card.column_name)
         .where(Card.archived_at.is_(None), Card.updated_at < cutoff)
     ).all()

@@ -1,5 +1,9 @@
 """Write transactions: one per service call, with its events appended last.
 
+A write runs on one Core connection. Services that work with model objects get an
+ORM session bound to that same connection (session()); the hottest writes (claims,
+releases, notes) use prebuilt statements on connection() and never pay for one.
+
 Events are appended at the very end so that, on PostgreSQL, the advisory lock that
 makes `seq` order equal commit order is held only for the instant before COMMIT.
 Without it a poller reading `after=100` could see 102 committed before 101 and
@@ -8,8 +12,11 @@ skip 101 for ever. On SQLite, BEGIN IMMEDIATE already serialises writers.
 import functools
 import threading
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import g
+from sqlalchemy.orm import Session
 
 from tack.clock import now
 from tack.database import begin_write
@@ -20,53 +27,35 @@ EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
 
 
+@dataclass
+class Write:
+    connection: sa.Connection
+    events: list = field(default_factory=list)
+    orm: Session | None = None
+
+
 @contextmanager
 def writing():
     """Run the body as one write transaction (nested calls join the outer one)."""
-    session = db.session()  # the request's Session itself, not the scoped proxy
-    if session.info.get("tack_writing"):
-        yield session
+    if g.get("tack_write") is not None:
+        yield g.tack_write
         return
-    # End any read transaction so this one starts as a write (BEGIN IMMEDIATE),
-    # and forget what earlier transactions loaded: it is re-read inside this one.
-    if session.in_transaction():
-        session.commit()
-    session.expire_all()
-    session.info["tack_writing"] = True
-    session.info["tack_events"] = []
-    queue = _sqlite_writer_queue(session)
-    try:
-        with queue:
-            session.info["tack_connection"] = session.connection()
-            begin_write(session.info["tack_connection"])
-            try:
-                yield session
-                _append_events(session)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
-        session.info["tack_writing"] = False
-        session.info["tack_events"] = []
-        session.info["tack_connection"] = None
-
-
-_sqlite_writers = threading.Lock()
-
-
-def _sqlite_writer_queue(session):
-    """SQLite takes one writer at a time. Threads of this process queue on a lock,
-    which wakes the next at once, instead of on SQLite's busy handler, which polls
-    with sleeps of up to 100 ms. Other processes still queue on the busy timeout."""
-    if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_writers
-    return nullcontext()
-
-
-def connection() -> sa.Connection:
-    """The current write transaction's connection, for Core statements."""
-    return db.session.info["tack_connection"]
+    with _sqlite_writer_queue(), db.engine.connect() as connection:
+        begin_write(connection)
+        write = g.tack_write = Write(connection)
+        try:
+            yield write
+            if write.orm is not None:
+                write.orm.flush()
+            _append_events(write)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            g.tack_write = None
+            if write.orm is not None:
+                write.orm.close()
 
 
 def write_transaction(service):
@@ -80,23 +69,50 @@ def write_transaction(service):
     return run
 
 
+def connection() -> sa.Connection:
+    """The current write transaction's connection, for Core statements."""
+    return g.tack_write.connection
+
+
+def session() -> Session:
+    """The ORM session: inside a write, one bound to the write's connection (made on
+    first use); outside, the request's read session."""
+    write = g.get("tack_write")
+    if write is None:
+        return db.session
+    if write.orm is None:
+        # The session joins the connection's transaction and never ends it.
+        write.orm = Session(bind=write.connection, expire_on_commit=False,
+                            join_transaction_mode="rollback_only")
+    return write.orm
+
+
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
            board_id: str = "main") -> None:
     """Note an event; it is written in the same transaction, just before commit."""
-    db.session.info["tack_events"].append(
+    g.tack_write.events.append(
         dict(action=action, card_id=card_id, actor=actor or "", details=details,
              board_id=board_id)
     )
 
 
-def _append_events(session) -> None:
-    pending = session.info["tack_events"]
-    if not pending:
+_sqlite_writers = threading.Lock()
+
+
+def _sqlite_writer_queue():
+    """SQLite takes one writer at a time. Threads of this process queue on a lock,
+    which wakes the next at once, instead of on SQLite's busy handler, which polls
+    with sleeps of up to 100 ms. Other processes still queue on the busy timeout."""
+    if db.engine.dialect.name == "sqlite":
+        return _sqlite_writers
+    return nullcontext()
+
+
+def _append_events(write: Write) -> None:
+    if not write.events:
         return
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                        {"key": EVENT_ORDER_LOCK})
+    if write.connection.dialect.name == "postgresql":
+        write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": EVENT_ORDER_LOCK})
     at = now()
-    session.info["tack_connection"].execute(INSERT_EVENT, [dict(event, created_at=at) for event in pending])
+    write.connection.execute(INSERT_EVENT, [dict(event, created_at=at) for event in write.events])
