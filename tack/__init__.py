@@ -25,6 +25,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
     app.config["TACK"] = config
     app.json.sort_keys = False
+    # Drop the blank lines and indentation block tags leave (a smaller board page).
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
     init_database(app)
