@@ -15,7 +15,9 @@ def engine_options(config: Config) -> dict:
     if config.is_sqlite:
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                                  "check_same_thread": False}, **pool}
-    return {"pool_pre_ping": True, **pool}
+    # No pre-ping: it is a round trip on every checkout. A connection the server
+    # dropped fails once (503, "retry"), and SQLAlchemy then refreshes the pool.
+    return {"pool_recycle": 1800, **pool}
 
 
 def configure_engine(engine: sa.engine.Engine) -> None:
