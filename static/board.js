@@ -67,6 +67,7 @@
 
   function finishDrag() {
     dragging = false;
+    document.body.classList.remove("dragging");
     allSortables().forEach(function (sortable) { sortable.option("disabled", false); });
     if (heldUpdate) { var html = heldUpdate; heldUpdate = null; applyUpdate(html); }
   }
@@ -80,7 +81,10 @@
         animation: 120,
         filter: "input, textarea, button, select",
         preventOnFilter: false,
-        onStart: function () { dragging = true; },
+        onStart: function () {
+          dragging = true;
+          document.body.classList.add("dragging");
+        },
         onEnd: dropped,
       });
     });

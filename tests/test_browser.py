@@ -84,6 +84,36 @@ def test_drag_a_card_to_another_column(page, server):
     assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "approved"
 
 
+def test_a_live_update_does_not_break_a_drag_under_way(page, server):
+    card_id = api(server, "post", "/api/cards", title="Held mid-drag")["id"]
+    page.reload()
+    source = card_in(page, "inbox", "Held mid-drag").bounding_box()
+    goal = page.locator('.cards[data-column="approved"]').bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(source["x"] + source["width"] / 2 + 5, source["y"] + 15, steps=3)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=8)
+    playwright_api.expect(page.locator("body.dragging")).to_have_count(1)
+    api(server, "post", "/api/cards", title="Arrived during the drag")
+    page.wait_for_timeout(LIVE_WITHIN_MS + 500)  # a poll answers while the card is held
+    # The update waits for the drop: swapping the columns now would drop the card.
+    assert card_in(page, "inbox", "Arrived during the drag").count() == 0
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 25, steps=3)
+    page.mouse.up()
+    playwright_api.expect(card_in(page, "approved", "Held mid-drag")).to_be_visible()
+    playwright_api.expect(card_in(page, "inbox", "Arrived during the drag")).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "approved"
+
+
+def test_api_docs_render(page, server):
+    page.goto(server.url + "/docs")
+    playwright_api.expect(page.get_by_text("/api/cards/claim-next").first).to_be_visible(
+        timeout=10000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+
+
 def test_click_a_decision_option(page, server):
     card_id = api(server, "post", "/api/cards", title="Choose")["id"]
     api(server, "post", f"/api/cards/{card_id}/decision", question="Which colour?",
