@@ -95,13 +95,24 @@ def _session_secret(config: Config) -> str:
     if config.api_key:
         return hashlib.sha256(b"tack-session:" + config.api_key.encode()).hexdigest()
     if config.is_sqlite:
-        secret_file = Path(config.db_path).resolve().parent / "secret_key"
-        try:
-            secret_file.parent.mkdir(parents=True, exist_ok=True)
-            if not secret_file.exists():
-                secret_file.write_text(secrets.token_hex(32))
-                secret_file.chmod(0o600)
-            return secret_file.read_text().strip()
-        except OSError:
-            pass
+        kept = _secret_kept_in(Path(config.db_path).resolve().parent / "secret_key")
+        if kept:
+            return kept
     return secrets.token_hex(32)
+
+
+def _secret_kept_in(path: Path) -> str | None:
+    """The secret in `path`, created readable by its owner only when missing; None
+    when the folder cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        secret = secrets.token_hex(32)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+        return secret
+    except OSError:
+        return None

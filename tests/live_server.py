@@ -53,8 +53,7 @@ class LiveServer:
                 if requests.get(self.url + "/health", timeout=1).ok:
                     return
             except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
+                time.sleep(0.1)  # not listening yet
         self.stop()
         raise RuntimeError("server did not come up")
 

@@ -1,4 +1,6 @@
 """Boards and their columns. Behaviour keys off a column's role, not its name."""
+from contextlib import suppress
+
 import sqlalchemy as sa
 
 from tack.errors import Invalid, NotFound
@@ -27,7 +29,7 @@ def ensure_default_board() -> Board:
     board = session().get(Board, DEFAULT_BOARD)
     if board is not None:
         return board
-    try:
+    with suppress(sa.exc.IntegrityError):  # another process created it first
         with writing():
             orm = session()
             orm.add(Board(id=DEFAULT_BOARD, name="Main board", settings={}))
@@ -36,8 +38,6 @@ def ensure_default_board() -> Board:
                 Column(board_id=DEFAULT_BOARD, key=key, name=name, position=i, role=role)
                 for i, (key, name, role) in enumerate(DEFAULT_COLUMNS)
             )
-    except sa.exc.IntegrityError:
-        pass
     return session().get(Board, DEFAULT_BOARD)
 
 
