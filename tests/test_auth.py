@@ -1,6 +1,5 @@
 """TACK_API_KEY guards every write; reads, /health and / stay open."""
 import pytest
-
 from helpers import make_card
 
 KEY = "s3cret-key"

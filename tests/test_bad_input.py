@@ -1,6 +1,5 @@
 """Bad input on every endpoint of the live spec: a 4xx JSON error, nothing changed."""
 import pytest
-
 from helpers import make_card
 
 BAD_VALUES = [{"nested": "object"}, ["a", "list"], 12345678901234567890, True, "\x00nul"]

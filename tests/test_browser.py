@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from live_server import LiveServer
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from live_server import LiveServer
 
 TACK = str(Path(sys.executable).with_name("tack"))

@@ -5,7 +5,6 @@ from collections import Counter
 
 import pytest
 import requests
-
 from live_server import LiveServer
 
 pytestmark = pytest.mark.server

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from live_server import LiveServer
 
 pytestmark = pytest.mark.server

@@ -1,8 +1,9 @@
 """Scheduled sweeps, called directly with a chosen `now`: no sleeping."""
 from datetime import timedelta
 
-from helpers import actions_of, get_card, make_card
 from conftest import T0
+from helpers import actions_of, get_card, make_card
+
 from tack.services import sweeps
 
 

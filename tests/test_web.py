@@ -2,7 +2,6 @@
 import re
 
 import pytest
-
 from helpers import get_card, make_card
 
 HX = {"HX-Request": "true"}

@@ -1,8 +1,7 @@
 """With TACK_API_KEY set the page is readable by anyone; writing needs a sign-in."""
 import pytest
-
 from helpers import get_card
-from test_web import csrf_token, HX
+from test_web import HX, csrf_token
 
 KEY = "page-key"
 

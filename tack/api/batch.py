@@ -3,7 +3,8 @@ import marshmallow as ma
 from flask import request
 from flask_smorest import Blueprint
 
-from tack.api import actions, schemas as s
+from tack.api import actions
+from tack.api import schemas as s
 from tack.api.responses import error_response, json_response
 from tack.errors import TackError
 

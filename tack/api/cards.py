@@ -4,7 +4,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tack.api import actions, schemas as s
+from tack.api import actions
+from tack.api import schemas as s
 from tack.api.responses import json_response
 from tack.api.snapshots import FAR_FUTURE, cached_read
 from tack.clock import now

@@ -4,8 +4,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from tack.clock import as_utc
-from tack.services.cards import PRIORITIES
 from tack.services.boards import COLUMN_NAMES
+from tack.services.cards import PRIORITIES
 
 # Documented limits (also in README and TOOL.md).
 TITLE_MAX = 500

@@ -5,9 +5,9 @@ the clock alone changes (a claim expiring, a done card ageing off the board) is 
 snapshot's `valid_until`."""
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 from flask import Response
 

@@ -9,7 +9,10 @@ from tack.errors import Conflict, Invalid, NotFound
 from tack.extensions import db
 from tack.models import Card, Column, Note
 from tack.services.boards import (
-    DEFAULT_BOARD, column_named, column_with_role, columns_with_role,
+    DEFAULT_BOARD,
+    column_named,
+    column_with_role,
+    columns_with_role,
 )
 from tack.services.reading import fetch, fetch_one
 from tack.services.settings import settings

@@ -2,13 +2,12 @@
 import sqlalchemy as sa
 
 from tack.clock import now
-from tack.extensions import db
 from tack.errors import NotFound
+from tack.extensions import db
 from tack.models import Card, Note, UTCDateTime
 from tack.services.cards import get_card, insert_note
 from tack.services.reading import fetch
 from tack.services.transaction import connection, write_transaction
-
 
 CARDS = Card.__table__
 TOUCH_CARD = (

@@ -2,7 +2,6 @@
 from flask import Flask, render_template, request
 
 
-
 def html_error(error):
     status = getattr(error, "status", None) or getattr(error, "code", 500) or 500
     message = getattr(error, "detail", None) or getattr(error, "description", "Error")

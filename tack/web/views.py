@@ -2,8 +2,7 @@
 API; a refusal comes back as a message on the page, with the board as it really is."""
 import functools
 
-from flask import (Blueprint, Response, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from tack.clock import now
