@@ -257,3 +257,26 @@ def test_board_etag_changes_with_any_event(client):
 def test_root_serves_the_web_board(client):
     response = client.get("/")
     assert response.status_code == 200 and b"<html" in response.data
+
+
+def test_a_full_column_refuses_more_cards_everywhere(app, client):
+    """A WIP limit is a column setting (no API sets it yet); every move path obeys it."""
+    import sqlalchemy as sa
+
+    from tack.extensions import db
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE columns SET wip_limit = 1 WHERE key = 'in_progress'"))
+    first = make_card(client, column_name="in_progress")
+    second = make_card(client)
+    response = client.post(f"/api/cards/{second}/move", json={"column_name": "in_progress"})
+    assert response.status_code == 409 and response.json["code"] == "WIP_LIMIT"
+    assert client.patch(f"/api/cards/{second}",
+                        json={"column_name": "in_progress"}).status_code == 409
+    assert client.post("/api/cards", json={"title": "t", "column_name": "in_progress"}
+                       ).status_code == 409
+    # Reordering inside the full column is not adding to it.
+    assert client.post(f"/api/cards/{first}/move",
+                       json={"column_name": "in_progress", "position": 0}).status_code == 200
+    assert get_card(client, second)["column_name"] == "inbox"
