@@ -85,3 +85,43 @@ def test_claim_next_hands_each_card_to_exactly_one_agent(server):
     holders = {card["id"]: card["claimed_by"] for card in board}
     for agent, cards in results.items():
         assert all(holders[card_id] == agent for card_id in cards)
+
+
+def test_a_poller_following_the_cursor_misses_no_event_while_writers_race(server):
+    """Events must become visible in seq order, or a poller that has passed a seq
+    whose transaction committed late would skip it for ever."""
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def poll():
+        session, cursor = requests.Session(), 0
+        while True:
+            finished = stop.is_set()
+            body = session.get(f"{server.url}/api/changes?after={cursor}&limit=1000").json()
+            seen.extend(change["seq"] for change in body["changes"])
+            cursor = body["cursor"]
+            if finished and not body["changes"]:
+                return
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+
+    def write(agent, session):
+        for i in range(25):
+            card = session.post(server.url + "/api/cards", json={"title": f"{agent} {i}"})
+            session.post(f"{server.url}/api/cards/{card.json()['id']}/notes",
+                         json={"author": agent, "content": "n"})
+
+    race(write)
+    stop.set()
+    poller.join(60)
+    every = []
+    cursor = 0
+    while True:
+        body = requests.get(f"{server.url}/api/changes?after={cursor}&limit=1000").json()
+        if not body["changes"]:
+            break
+        every.extend(change["seq"] for change in body["changes"])
+        cursor = body["cursor"]
+    assert len(every) == AGENTS * 25 * 2
+    assert seen == every
