@@ -27,10 +27,15 @@ class Snapshot:
 
 
 class SnapshotCache:
-    MAX_ENTRIES = 4096  # a full cache starts again: cheaper than LRU bookkeeping
+    """Bounded by entries and by bytes: a full cache starts again, which is cheaper
+    than LRU bookkeeping and keeps varied queries from growing memory without end."""
+
+    MAX_ENTRIES = 4096
+    MAX_BYTES = 64 * 1024 * 1024
 
     def __init__(self):
         self._entries: dict[tuple, Snapshot] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple, seq: int, at: datetime) -> Snapshot | None:
@@ -40,14 +45,24 @@ class SnapshotCache:
         return None
 
     def put(self, key: tuple, snapshot: Snapshot) -> None:
+        size = len(snapshot.body)
+        if size > self.MAX_BYTES // 4:
+            return  # an answer this large is not worth a quarter of the cache
         with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
+            if (len(self._entries) >= self.MAX_ENTRIES
+                    or self._bytes + size > self.MAX_BYTES):
                 self._entries.clear()
+                self._bytes = 0
+            previous = self._entries.get(key)
+            if previous is not None:
+                self._bytes -= len(previous.body)
             self._entries[key] = snapshot
+            self._bytes += size
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 snapshots = SnapshotCache()
