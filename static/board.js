@@ -146,6 +146,22 @@
     }
   });
 
+  // ---- claims count down between updates (the server's text, kept current) ----
+  function timeLeft(seconds) {
+    if (seconds < 60) return Math.max(seconds, 0) + "s";
+    if (seconds < 3600) return Math.floor(seconds / 60) + "m";
+    if (seconds < 86400) {
+      return Math.floor(seconds / 3600) + "h " + Math.floor((seconds % 3600) / 60) + "m";
+    }
+    return Math.floor(seconds / 86400) + "d";
+  }
+  setInterval(function () {
+    document.querySelectorAll("time.time-left").forEach(function (element) {
+      var seconds = Math.floor((Date.parse(element.dateTime) - Date.now()) / 1000);
+      element.textContent = timeLeft(seconds);
+    });
+  }, 5000);
+
   // ---- theme ------------------------------------------------------------------
   function toggleTheme() {
     var root = document.documentElement;

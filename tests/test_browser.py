@@ -1,5 +1,6 @@
 """The board in real headless Chromium (Debian's package) against a live server."""
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -103,6 +104,16 @@ def test_a_live_update_does_not_break_a_drag_under_way(page, server):
     playwright_api.expect(card_in(page, "inbox", "Arrived during the drag")).to_be_visible(
         timeout=LIVE_WITHIN_MS)
     assert api(server, "get", f"/api/cards/{card_id}")["column_name"] == "approved"
+
+
+def test_claim_time_left_counts_down_on_the_page(page, server):
+    card_id = api(server, "post", "/api/cards", title="Held")["id"]
+    api(server, "post", f"/api/cards/{card_id}/claim", agent="agent-1", ttl_seconds=63)
+    page.reload()
+    left = card_in(page, "inbox", "Held").locator("time.time-left")
+    playwright_api.expect(left).to_have_text("1m")
+    # Under a minute the page ticks to seconds by itself, with no event to redraw it.
+    playwright_api.expect(left).to_have_text(re.compile(r"^\d+s$"), timeout=8000)
 
 
 def test_api_docs_render(page, server):
