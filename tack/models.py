@@ -28,6 +28,21 @@ class Board(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # tack (the eight role columns), columns (free columns), clawboo (seven statuses).
+    workflow: Mapped[str] = mapped_column(sa.String(16), default="tack", server_default="tack")
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    require_display_name: Mapped[bool] = mapped_column(default=False,
+                                                       server_default=sa.false())
+    quick_done_column_id: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    quick_done_auto_archive: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=sa.false())
+    quick_reassign_column_id: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    quick_reassign_to: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    # sha256 of the board's kb_ manage key (random, high entropy: no salt needed).
+    manage_key_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now)
 
     columns: Mapped[list["Column"]] = relationship(
         back_populates="board", order_by="Column.position", lazy="selectin"
@@ -83,6 +98,11 @@ class Card(db.Model):
     approval: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
     # Set by the done-archive sweep; cleared when the card leaves done.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A client's own JSON object ("metadata" is taken by SQLAlchemy's declarative base).
+    card_metadata: Mapped[dict | None] = mapped_column("metadata", sa.JSON, default=None)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the card last entered a done-role column; cleared when it leaves.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     notes: Mapped[list["Note"]] = relationship(
         back_populates="card", order_by="Note.id", cascade="all, delete-orphan",
@@ -100,6 +120,9 @@ class Note(db.Model):
     author: Mapped[str] = mapped_column(sa.String(200), default="")
     content: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Which surface wrote it (tack, kanban, web...) and the names it @mentions.
+    source: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    mentions: Mapped[list | None] = mapped_column(sa.JSON, default=None)
 
     card: Mapped[Card] = relationship(back_populates="notes")
 
@@ -125,3 +148,5 @@ class Event(db.Model):
     actor: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The note a note_added event wrote (comments read their text and mentions here).
+    note_id: Mapped[int | None] = mapped_column(default=None)

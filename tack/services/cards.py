@@ -116,6 +116,8 @@ def create_card(*, title: str, description: str = "", column_name: str = "inbox"
     )
     if column.role == "deferred":
         card.defer_until = at + timedelta(days=settings().defer_days)
+    if column.role == "done":
+        card.completed_at = at
     session().add(card)
     record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
     return card
@@ -144,8 +146,10 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     if column.role == "done":
         # Finished work has no holder.
         card.claimed_by = card.claimed_at = card.claim_expires_at = None
+        if source != column.key:
+            card.completed_at = at
     else:
-        card.archived_at = None
+        card.archived_at = card.completed_at = None
     record("moved", card_id=card.id, actor=actor,
            details=f"{source} -> {column.key}{details_suffix}", board_id=card.board_id)
     return source, column.key
@@ -229,19 +233,23 @@ INSERT_NOTE = sa.insert(Note.__table__).returning(Note.__table__.c.id)
 
 
 def insert_note(card_id: str, board_id: str, author: str, content: str,
-                at: datetime) -> int:
-    """Append a note to the trace (inside a write transaction); returns its id."""
+                at: datetime, source: str = "tack") -> int:
+    """Append a note to the trace (inside a write transaction); returns its id.
+    Every note is a comment: its @mentions are kept for the mention filter."""
+    from tack.services.mentions import mentions_in
     note_id = connection().execute(
         INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
-                      "created_at": at}).scalar_one()
+                      "created_at": at, "source": source,
+                      "mentions": mentions_in(content)}).scalar_one()
     record("note_added", card_id=card_id, actor=author, details=content[:200],
-           board_id=board_id)
+           board_id=board_id, note_id=note_id)
     return note_id
 
 
-def add_note_to(card: Card, author: str, content: str, at: datetime) -> int:
+def add_note_to(card: Card, author: str, content: str, at: datetime,
+                source: str = "tack") -> int:
     card.updated_at = at
-    return insert_note(card.id, card.board_id, author, content, at)
+    return insert_note(card.id, card.board_id, author, content, at, source)
 
 
 @write_transaction
