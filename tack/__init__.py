@@ -13,7 +13,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
-    from tack.extensions import csrf, db, migrate
+    from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
 
     config = config or Config.from_env()
@@ -33,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     init_api(app, TackApi())
     init_web(app)
     logging.basicConfig(level=logging.INFO)

@@ -135,6 +135,7 @@ class Event(db.Model):
         sa.Index("ix_events_board_seq", "board_id", "seq"),
         sa.Index("ix_events_card_seq", "card_id", "seq"),
         sa.Index("ix_events_created_at", "created_at"),
+        sa.Index("ix_events_note_id", "note_id"),
         {"sqlite_autoincrement": True},
     )
 

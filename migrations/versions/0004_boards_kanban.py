@@ -54,9 +54,11 @@ def upgrade():
         "WHERE columns.board_id = cards.board_id AND columns.key = cards.column_name "
         "AND columns.role = 'done')")
     op.execute("UPDATE boards SET updated_at = created_at")
+    op.create_index("ix_events_note_id", "events", ["note_id"])
 
 
 def downgrade():
+    op.drop_index("ix_events_note_id", table_name="events")
     for table, columns in reversed(TABLES):
         for name, _type, _options in reversed(columns):
             op.execute(f'ALTER TABLE {table} DROP COLUMN "{name}"')

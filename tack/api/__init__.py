@@ -8,8 +8,10 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tack.api.responses import error_response
+from tack.api.responses import error_response as tack_error_response
 from tack.errors import TackError
+from tack.kanban import init_kanban, is_kanban_path
+from tack.kanban.errors import kanban_error_response
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,14 @@ class ErrorSchema(ma.Schema):
                                                     "conflict) that Tack clients read"})
     code = ma.fields.String(metadata={"description": "Stable machine code"})
     errors = ma.fields.Dict(metadata={"description": "Per-field validation messages"})
+
+
+def error_response(status: int, detail, code: str, errors: dict | None = None):
+    """The failure in the shape of the surface the path belongs to (/api/v1 is the
+    HNR Kanban contract's; the rest of /api is Tack's)."""
+    if is_kanban_path(request.path):
+        return kanban_error_response(status, detail, code, errors)
+    return tack_error_response(status, detail, code, errors)
 
 
 def is_api_path(path: str) -> bool:
@@ -127,6 +137,8 @@ def require_api_key():
     key = current_app.config["TACK"].api_key
     if not key or request.method not in WRITE_METHODS or not request.path.startswith("/api"):
         return None
+    if is_kanban_path(request.path):
+        return None  # /api/v1 checks board manage keys itself (tack.kanban.auth)
     offered = request.headers.get("X-API-Key", "")
     if not offered:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -143,6 +155,7 @@ def init_api(app: Flask, api: TackApi) -> None:
     api.init_app(app)
     for blueprint in (meta.blp, board.blp, cards.blp, batch.blp):
         api.register_blueprint(blueprint)
+    init_kanban(app, api)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})

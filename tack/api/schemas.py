@@ -370,3 +370,4 @@ class HealthSchema(ma.Schema):
     status = fields.String()
     service = fields.String()
     timestamp = fields.String()
+    version = fields.String()
