@@ -43,12 +43,13 @@ class CardCollection(MethodView):
     @blp.response(200, s.CardSchema(many=True))
     def get(self, args):
         """List cards, filtered by column, assignee, text, tag or priority."""
+        board_id = actions.requested_board()
         if args["column"]:
-            column_named(args["column"])
+            column_named(args["column"], board_id)
         if args["priority"]:
             cards.check_priority(args["priority"])
         filters = dict(column_name=args["column"], assignee=args["assignee"], q=args["q"],
-                       tag=args["tag"], priority=args["priority"])
+                       tag=args["tag"], priority=args["priority"], board_id=board_id)
         return cached_card_list(("cards",) + tuple(filters.values()),
                                 lambda: cards.list_cards(**filters),
                                 parse_fields(args["fields"]))
@@ -70,6 +71,7 @@ class ClaimNext(MethodView):
         card = claims.claim_next_card(
             agent=data["agent"], ttl_seconds=data["ttl_seconds"],
             column_name=data["column"], assignee=data["assignee"], tag=data["tag"],
+            board_id=actions.requested_board(),
         )
         if card is None:
             return Response(status=204)
