@@ -26,6 +26,7 @@ DEFAULT_COLUMNS = [
     ("blocked", "Blocked", "blocked"),
 ]
 COLUMN_NAMES = [key for key, _, _ in DEFAULT_COLUMNS]
+TACK_KEY_ROLES = {key: role for key, _, role in DEFAULT_COLUMNS}
 
 
 def ensure_default_board() -> Board:
@@ -61,6 +62,12 @@ def column_named(column_name: str, board_id: str = DEFAULT_BOARD) -> Column:
     """The column called `column_name`, or Invalid with Tack's message."""
     for column in columns(board_id):
         if column.key == column_name:
+            return column
+    # On a board with free columns, Tack's own column names stand for the column
+    # with that role (`inbox`, `done`...), so Tack's clients work there unchanged.
+    role = TACK_KEY_ROLES.get(column_name)
+    for column in columns(board_id):
+        if role is not None and column.role == role:
             return column
     valid = ", ".join(c.key for c in columns(board_id))
     raise Invalid(f"Invalid column '{column_name}'. Valid columns: {valid}", "INVALID_COLUMN")
