@@ -24,11 +24,13 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 def init_kanban(app: Flask, api: Api) -> None:
     from tack.kanban import activity, boards, meta, tasks  # noqa: F401 (they register)
+    from tack.kanban.auth import guard_board_writes
 
     for blueprint in _blueprints:
         api.register_blueprint(blueprint)
     meta.add_root_routes(app, api)
     document_errors(api)
+    app.before_request(guard_board_writes)
 
 
 def document_errors(api: Api) -> None:

@@ -3,7 +3,7 @@ A board with neither (no manage key, no admin key configured) is open, as Tack's
 is without a key."""
 import hmac
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from tack.errors import TackError
 from tack.models import Board
@@ -40,10 +40,28 @@ def can_edit(board: Board) -> bool:
     return not board.manage_key_hash and not current_app.config["TACK"].api_key
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def require_edit(board_id: str) -> Board:
-    """The board (BOARD_NOT_FOUND first), when the request may change it."""
+    """The board (BOARD_NOT_FOUND first), when the request may change it. Checked
+    once per request."""
+    checked = g.get("kanban_board")
+    if checked is not None and checked.id == board_id:
+        return checked
     board = get_board(board_id)
     if not can_edit(board):
         raise Unauthorized("Missing or invalid manage key (send Authorization: Bearer, "
                            "X-API-Key or ?key=)")
+    g.kanban_board = board
     return board
+
+
+def guard_board_writes() -> None:
+    """before_request: every write under /api/v1/boards/<board_id>/... needs edit on
+    that board, so an endpoint added later cannot forget the check."""
+    from tack.kanban import is_kanban_path
+    if request.method in WRITE_METHODS and is_kanban_path(request.path):
+        board_id = (request.view_args or {}).get("board_id")
+        if board_id is not None:
+            require_edit(board_id)

@@ -49,6 +49,8 @@ def writing():
                 write.orm.flush()
             _append_events(write)
             connection.commit()
+            # Objects the request read before this write must not hide what it wrote.
+            db.session.expire_all()
         except BaseException:
             connection.rollback()
             raise
