@@ -6,8 +6,7 @@ import hmac
 from flask import current_app, g, request
 
 from tack.errors import TackError
-from tack.models import Board
-from tack.services.boards import get_board, manage_key_matches
+from tack.services.boards import board_row, manage_key_matches
 
 
 class Unauthorized(TackError):
@@ -33,7 +32,7 @@ def is_admin(offered: str | None = None) -> bool:
         hmac.compare_digest(offered.encode(), admin_key.encode())
 
 
-def can_edit(board: Board) -> bool:
+def can_edit(board) -> bool:
     offered = offered_key()
     if is_admin(offered) or manage_key_matches(board, offered):
         return True
@@ -43,13 +42,13 @@ def can_edit(board: Board) -> bool:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def require_edit(board_id: str) -> Board:
+def require_edit(board_id: str):
     """The board (BOARD_NOT_FOUND first), when the request may change it. Checked
     once per request."""
     checked = g.get("kanban_board")
     if checked is not None and checked.id == board_id:
         return checked
-    board = get_board(board_id)
+    board = board_row(board_id)
     if not can_edit(board):
         raise Unauthorized("Missing or invalid manage key (send Authorization: Bearer, "
                            "X-API-Key or ?key=)")

@@ -11,7 +11,7 @@ from tack.kanban.auth import is_admin, require_edit
 from tack.kanban.common import actor_from
 from tack.kanban.translate import board_summary, board_view, column_view
 from tack.services import board_reads, boards, columns
-from tack.services.boards import get_board
+from tack.services.boards import board_row, column_rows
 
 blp = register_v1_blueprint(Blueprint(
     "kanban_boards", __name__, url_prefix="/api/v1",
@@ -23,8 +23,8 @@ def board_rate_limit() -> str:
 
 
 def board_body(board_id: str) -> dict:
-    board = get_board(board_id)
-    return board_view(board, board_reads.column_counts(board_id))
+    board = board_row(board_id)
+    return board_view(board, column_rows(board_id), board_reads.column_counts(board_id))
 
 
 @blp.route("/boards")

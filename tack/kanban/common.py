@@ -3,10 +3,10 @@ from flask import request
 
 from tack.api.responses import json_response
 from tack.clock import now
-from tack.services import board_reads
-from tack.services.boards import ANONYMOUS, get_board
-from tack.services.notes import note_counts
 from tack.kanban.translate import task_view
+from tack.services.boards import ANONYMOUS, column_rows
+from tack.services.notes import note_counts
+from tack.services import board_reads
 
 
 def actor_from(data: dict | None = None) -> str:
@@ -16,8 +16,7 @@ def actor_from(data: dict | None = None) -> str:
 
 
 def task_bodies(board_id: str, rows) -> list[dict]:
-    board = get_board(board_id)
-    names = board_reads.column_names(board)
+    names = {column.key: column.name for column in column_rows(board_id)}
     counts = note_counts([row.id for row in rows])
     at = now()
     return [task_view(row, names, counts.get(row.id, 0), at) for row in rows]

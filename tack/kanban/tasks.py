@@ -14,7 +14,7 @@ from tack.kanban.common import actor_from, task_bodies, task_response
 from tack.kanban.errors import message_of
 from tack.kanban.translate import normalise_labels, stored_priority
 from tack.services import board_reads, card_details
-from tack.services.boards import check_actor, get_board
+from tack.services.boards import board_row, check_actor
 
 blp = register_v1_blueprint(Blueprint(
     "kanban_tasks", __name__, url_prefix="/api/v1/boards/<board_id>",
@@ -50,7 +50,7 @@ class Tasks(MethodView):
     @blp.response(200, s.TaskOut(many=True))
     def get(self, args, board_id):
         """Tasks on the board, filtered; archived ones only with archived=true."""
-        get_board(board_id)
+        board_row(board_id)
         priority = args["priority"]
         rows = board_reads.list_tasks(
             board_id=board_id, at=now(), column=args["column"], assignee=args["assigned"],

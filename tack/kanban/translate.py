@@ -60,12 +60,12 @@ def board_summary(board, task_count: int) -> dict:
             "is_public": bool(board.is_public), "created_at": timestamp(board.created_at)}
 
 
-def board_view(board, counts: dict[str, int]) -> dict:
+def board_view(board, columns, counts: dict[str, int]) -> dict:
     return {
         "id": board.id,
         "name": board.name,
         "description": board.description or "",
-        "columns": [column_view(c, counts.get(c.key, 0)) for c in board.columns],
+        "columns": [column_view(c, counts.get(c.key, 0)) for c in columns],
         "task_count": sum(counts.values()),
         "archived": board.archived_at is not None,
         "is_public": bool(board.is_public),

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from tack.errors import NotFound
-from tack.models import Board, Card, Column, Event, Note
-from tack.services.boards import get_board
+from tack.models import Card, Column, Event, Note
+from tack.services.boards import board_row
 from tack.services.card_details import note_mentioning
 from tack.services.cards import has_tag, matching
 from tack.services.reading import fetch, fetch_one
@@ -33,10 +33,6 @@ def column_counts(board_id: str) -> dict[str, int]:
                  .where(Card.board_id == board_id, Card.archived_at.is_(None))
                  .group_by(Card.column_name))
     return dict(rows)
-
-
-def column_names(board: Board) -> dict[str, str]:
-    return {column.key: column.name for column in board.columns}
 
 
 def read_task(board_id: str, card_id: str) -> sa.Row:
@@ -101,7 +97,7 @@ def board_activity(*, board_id: str, since: datetime | None = None,
                    mentioned: str | None = None) -> list[sa.Row]:
     """Card events on the board. With `after` (a seq cursor) oldest first, so a
     poller never skips one; otherwise newest first."""
-    get_board(board_id)
+    board_row(board_id)
     query = sa.select(EVENTS).where(Event.board_id == board_id, Event.card_id.is_not(None))
     if since is not None:
         query = query.where(Event.created_at > since)

@@ -239,3 +239,34 @@ def set_board_archived(*, board_id: str, archived: bool, actor: str = "") -> Boa
     record("board_archived" if archived else "board_unarchived", card_id=None, actor=actor,
            details=board.name, board_id=board.id)
     return board
+
+
+BOARDS = Board.__table__
+COLUMNS = Column.__table__
+SELECT_BOARD = sa.select(BOARDS).where(BOARDS.c.id == sa.bindparam("board_id"))
+SELECT_COLUMNS = (sa.select(COLUMNS).where(COLUMNS.c.board_id == sa.bindparam("board_id"))
+                  .order_by(COLUMNS.c.position, COLUMNS.c.id))
+
+
+def _read(statement, **params):
+    """Inside a write: on its connection; otherwise on the fast read path."""
+    from flask import g
+
+    from tack.services.reading import fetch
+    if g.get("tack_write") is not None:
+        return g.tack_write.connection.execute(statement, params).all()
+    return fetch(statement, **params)
+
+
+def board_row(board_id: str) -> sa.Row:
+    """The board's own fields as a plain row (no columns, no ORM): what the per-call
+    checks (keys, display names) need."""
+    found = _read(SELECT_BOARD, board_id=board_id)
+    if not found:
+        raise NotFound("Board not found", "BOARD_NOT_FOUND")
+    return found[0]
+
+
+def column_rows(board_id: str) -> list[sa.Row]:
+    """The board's columns in position order, as plain rows."""
+    return _read(SELECT_COLUMNS, board_id=board_id)

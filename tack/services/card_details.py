@@ -10,8 +10,19 @@ from tack.clock import now
 from tack.errors import Invalid, NotFound
 from tack.models import Board, Card, Column
 from tack.services import cards, claims
-from tack.services.boards import check_actor, get_board
+from tack.models import UTCDateTime
+from tack.services.boards import get_board
 from tack.services.transaction import connection, record, session, write_transaction
+
+CARDS = Card.__table__
+CARD_BOARD = sa.select(CARDS.c.board_id).where(CARDS.c.id == sa.bindparam("card_id"))
+TOUCH_CARD_ON_BOARD = (
+    sa.update(CARDS)
+    .where(CARDS.c.id == sa.bindparam("card_id"),
+           CARDS.c.board_id == sa.bindparam("on_board"))
+    .values(updated_at=sa.bindparam("at", type_=UTCDateTime()))
+    .returning(CARDS.c.id)
+)
 
 # Documented limit: a card's metadata is a JSON object of at most this many bytes.
 METADATA_MAX_BYTES = 16 * 1024
@@ -44,6 +55,12 @@ def card_on_board(board_id: str, card_id: str) -> Card:
     return card
 
 
+def check_on_board(board_id: str, card_id: str) -> None:
+    """TASK_NOT_FOUND unless the card is on the board (one indexed read, no ORM)."""
+    if connection().execute(CARD_BOARD, {"card_id": card_id}).scalar() != board_id:
+        raise NotFound("Task not found", "TASK_NOT_FOUND")
+
+
 def first_column(board: Board) -> Column:
     return min(board.columns, key=lambda column: column.position)
 
@@ -56,7 +73,6 @@ def create_task(*, board_id: str, title: str = "", description: str = "",
                 due_at: datetime | None = None, actor: str = "") -> Card:
     """A card with the extra fields, in one transaction. No column: the first."""
     board = get_board(board_id)
-    check_actor(board, actor)
     _check_not_empty(title, description)
     if metadata is not None:
         check_metadata(metadata)
@@ -78,7 +94,6 @@ def update_task(*, board_id: str, card_id: str, changes: dict, metadata=UNSET,
                 due_at=UNSET, actor: str = "") -> Card:
     """Tack's editable fields through update_card (moves obey the WIP limit there),
     then metadata and due date. A task keeps a title or a description."""
-    check_actor(get_board(board_id), actor)
     card = card_on_board(board_id, card_id)
     cards.update_card(card_id=card_id, changes=changes, actor=actor)
     card = cards.get_card(card_id)
@@ -103,7 +118,6 @@ def update_task(*, board_id: str, card_id: str, changes: dict, metadata=UNSET,
 def set_task_archived(*, board_id: str, card_id: str, archived: bool,
                       actor: str = "") -> Card:
     """Archive (hidden from lists by default) or restore. Doing it twice is a no-op."""
-    check_actor(get_board(board_id), actor)
     card = card_on_board(board_id, card_id)
     if archived == (card.archived_at is not None):
         return card
@@ -120,7 +134,6 @@ def reorder_task(*, board_id: str, card_id: str, position: int,
                  column_key: str | None = None, actor: str = "") -> Card:
     """Place the card at `position` in its column, or in `column_key` (WIP limit
     applies when the column changes)."""
-    check_actor(get_board(board_id), actor)
     card = card_on_board(board_id, card_id)
     cards.place_card(card, column_key or card.column_name, max(position, 0), actor, now())
     return card
@@ -128,7 +141,6 @@ def reorder_task(*, board_id: str, card_id: str, position: int,
 
 @write_transaction
 def move_task(*, board_id: str, card_id: str, column_key: str, actor: str = "") -> Card:
-    check_actor(get_board(board_id), actor)
     card = card_on_board(board_id, card_id)
     cards.place_card(card, column_key, None, actor, now())
     return card
@@ -136,15 +148,13 @@ def move_task(*, board_id: str, card_id: str, column_key: str, actor: str = "") 
 
 @write_transaction
 def delete_task(*, board_id: str, card_id: str, actor: str = "") -> None:
-    check_actor(get_board(board_id), actor)
-    card_on_board(board_id, card_id)
+    check_on_board(board_id, card_id)
     cards.delete_card(card_id=card_id, actor=actor)
 
 
 @write_transaction
 def claim_task(*, board_id: str, card_id: str, actor: str, ttl_seconds: int) -> None:
-    check_actor(get_board(board_id), actor)
-    card_on_board(board_id, card_id)
+    check_on_board(board_id, card_id)
     claims.claim_card(card_id=card_id, agent=actor, ttl_seconds=ttl_seconds)
 
 
@@ -152,8 +162,7 @@ def claim_task(*, board_id: str, card_id: str, actor: str, ttl_seconds: int) -> 
 def release_task(*, board_id: str, card_id: str, actor: str = "") -> None:
     """Anyone with edit on the board may free a task (a person unsticking an agent's
     claim); the release is recorded under `actor`."""
-    check_actor(get_board(board_id), actor)
-    card_on_board(board_id, card_id)
+    check_on_board(board_id, card_id)
     connection().execute(claims.RELEASE_ANY, {"card_id": card_id})
     record("released", card_id=card_id, actor=actor, details="", board_id=board_id)
 
@@ -162,11 +171,14 @@ def release_task(*, board_id: str, card_id: str, actor: str = "") -> None:
 def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
             source: str = "kanban") -> int:
     """A note with its author, source and mentions; returns the note id."""
-    check_actor(get_board(board_id), actor)
     if not (message or "").strip():
         raise Invalid("Comment message is empty", "EMPTY_MESSAGE")
-    card = card_on_board(board_id, card_id)
-    return cards.add_note_to(card, actor, message, now(), source=source)
+    at = now()
+    touched = connection().execute(TOUCH_CARD_ON_BOARD,
+                                   {"card_id": card_id, "on_board": board_id, "at": at})
+    if touched.first() is None:
+        raise NotFound("Task not found", "TASK_NOT_FOUND")
+    return cards.insert_note(card_id, board_id, actor, message, at, source)
 
 
 BATCH_ACTIONS = ("move", "update", "delete")
