@@ -138,10 +138,10 @@ def require_api_key():
 
 
 def init_api(app: Flask, api: TackApi) -> None:
-    from tack.api import batch, board, cards, dependencies, meta
+    from tack.api import batch, board, cards, dependencies, meta, search
 
     api.init_app(app)
-    for blueprint in (meta.blp, board.blp, cards.blp, batch.blp, dependencies.blp):
+    for blueprint in (meta.blp, board.blp, cards.blp, batch.blp, dependencies.blp, search.blp):
         api.register_blueprint(blueprint)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
