@@ -37,7 +37,7 @@ def test_every_word_must_match_as_a_word_or_its_start(client):
     assert search(client, "thentication")["total"] == 0  # not the middle of a word
 
 
-def test_search_combines_with_list_filters(client):
+def test_search_combines_with_list_filters(client, frozen):
     match = make_card(client, title="deploy script", assignee="ana", tags=["ops"],
                       priority="high", column_name="approved")
     make_card(client, title="deploy docs", assignee="bo")
@@ -46,6 +46,9 @@ def test_search_combines_with_list_filters(client):
     assert ids(search(client, "deploy", assignee="ana", column="approved")) == [match]
     assert ids(search(client, "deploy", tag="ops")) == [match]
     assert ids(search(client, "deploy", priority="high")) == [match]
+    client.post(f"/api/cards/{match}/claim", json={"agent": "a1", "ttl_seconds": 60})
+    assert ids(search(client, "deploy", claimed_by="a1")) == [match]
+    assert search(client, "deploy", claimed_by="a2")["total"] == 0
     bad = client.get("/api/search?q=deploy&column=nowhere")
     assert (bad.status_code, bad.json["code"]) == (400, "INVALID_COLUMN")
     bad = client.get("/api/search?q=deploy&priority=urgent")
@@ -119,6 +122,10 @@ def test_service_called_directly(app, client, frozen):
     with app.app_context():
         rows, total = search_cards(board_id="main", query="quarter", limit=10)
         assert ([row.id for row in rows], total) == ([card], 1)
+        client.post(f"/api/cards/{card}/claim", json={"agent": "a1", "ttl_seconds": 60})
+        assert search_cards(board_id="main", query="quarter", claimed_by="a1")[1] == 1
+        frozen.advance(seconds=60)  # expired: held by nobody
+        assert search_cards(board_id="main", query="quarter", claimed_by="a1")[1] == 0
         assert search_cards(board_id="main", query="?!") == ([], 0)
         with pytest.raises(Invalid) as empty:
             search_cards(board_id="main", query="")

@@ -21,6 +21,8 @@ class SearchArgs(s.Lenient):
     assignee = s.text(s.NAME_MAX, "Only this assignee", load_default=None)
     tag = s.text(s.TAG_MAX, "Only cards with this tag", load_default=None)
     priority = s.text(16, "Only this priority", load_default=None)
+    claimed_by = s.text(s.NAME_MAX, "Only cards this agent holds a claim on",
+                        load_default=None)
     limit = fields.Integer(load_default=50,
                            validate=validate.Range(min=1, max=search.LIMIT_MAX))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
@@ -48,7 +50,7 @@ def search_cards(args):
     found, total = search.search_cards(
         board_id=board, query=args["q"], column_name=args["column"],
         assignee=args["assignee"], tag=args["tag"], priority=args["priority"],
-        limit=args["limit"], offset=args["offset"])
+        claimed_by=args["claimed_by"], limit=args["limit"], offset=args["offset"])
     at = now()
     return json_response({"query": args["q"], "cards": [card_view(c, at) for c in found],
                           "total": total, "limit": args["limit"], "offset": args["offset"]})

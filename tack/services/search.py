@@ -12,6 +12,7 @@ import re
 
 import sqlalchemy as sa
 
+from tack.clock import now
 from tack.errors import Invalid
 from tack.extensions import db
 from tack.models import Card
@@ -74,8 +75,8 @@ def _ranked(terms: list[str]):
 
 def search_cards(*, board_id: str, query: str, column_name: str | None = None,
                  assignee: str | None = None, tag: str | None = None,
-                 priority: str | None = None, limit: int = 50,
-                 offset: int = 0) -> tuple[list[sa.Row], int]:
+                 priority: str | None = None, claimed_by: str | None = None,
+                 limit: int = 50, offset: int = 0) -> tuple[list[sa.Row], int]:
     """(cards on `board_id` matching every word of `query` and every filter given,
     best first, `limit` from `offset`; how many match in all). A blank query is
     Invalid (EMPTY_QUERY); a query with no words (only punctuation) matches nothing."""
@@ -95,6 +96,9 @@ def search_cards(*, board_id: str, query: str, column_name: str | None = None,
     if column_name:
         found = found.where(Card.column_name == column_name)
     found = matching(found, assignee=assignee, tag=tag, priority=priority)
+    if claimed_by:
+        # An expired claim holds nothing, as everywhere else.
+        found = found.where(Card.claimed_by == claimed_by, Card.claim_expires_at > now())
     total = fetch_value(sa.select(sa.func.count()).select_from(found.subquery()))
     if not total:
         return [], 0
