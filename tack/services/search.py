@@ -4,9 +4,10 @@ SQLite searches the FTS5 table `card_search` and PostgreSQL a weighted tsvector
 with a GIN index; both are kept current by the database itself (see migration
 0004_links). The user's text is never handed to either query language: it is cut
 into words (runs of letters and digits), each word must appear, and matches a word
-that starts with it ("auth" finds "authentication"). So `"`, `*`, `NEAR(`, `-` or
-`OR` in a query are just characters. Title matches rank above tags, tags above
-description; ties go to the higher priority, then the older card.
+that starts with it ("auth" finds "authentication"). So `"`, `*`, `(`, `-` are
+ignored and `OR` or `NEAR` are words to find, never operators. Title matches rank
+above tags, tags above description; ties go to the higher priority, then the older
+card.
 """
 import re
 
