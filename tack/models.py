@@ -151,3 +151,73 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # The note a note_added event wrote (comments read their text and mentions here).
     note_id: Mapped[int | None] = mapped_column(default=None)
+
+
+# --- Dependencies, webhooks (issue 8) ---------------------------------------------
+
+
+class Dependency(db.Model):
+    """`blocker_id` must be finished (in a done-role column) before `blocked_id` may
+    be handed out by claim-next. Both cards are on `board_id`."""
+
+    __tablename__ = "dependencies"
+    __table_args__ = (
+        sa.UniqueConstraint("blocker_id", "blocked_id"),
+        sa.Index("ix_dependencies_blocked_id", "blocked_id"),
+        sa.Index("ix_dependencies_board_id", "board_id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    blocker_id: Mapped[str] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
+    blocked_id: Mapped[str] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Webhook(db.Model):
+    """A board's outbound hook. The signing secret is kept encrypted with a key
+    derived from the server's secret (it must be readable again to sign)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (sa.Index("ix_webhooks_board_id", "board_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(sa.String(2048))
+    secret_encrypted: Mapped[str] = mapped_column(sa.Text)
+    # Event types delivered; empty means every type.
+    events: Mapped[list] = mapped_column(sa.JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    failure_count: Mapped[int] = mapped_column(default=0)
+    last_triggered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The delivery job's cursor: the newest event seq handed to this hook.
+    last_delivered_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class WebhookDelivery(db.Model):
+    """One delivery attempt, as the delivery job logs it."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("webhooks.id", ondelete="CASCADE"))
+    # Sent as a header; the same for every retry of one event to one hook.
+    delivery_id: Mapped[str] = mapped_column(sa.String(36))
+    event_seq: Mapped[int] = mapped_column(sa.BigInteger)
+    event_type: Mapped[str] = mapped_column(sa.String(64))
+    attempt: Mapped[int] = mapped_column(default=1)
+    # succeeded | failed
+    status: Mapped[str] = mapped_column(sa.String(16))
+    response_code: Mapped[int | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -12,6 +12,7 @@ from tack.errors import Conflict, Forbidden, NotFound
 from tack.models import Card, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.cards import has_tag, priority_rank_sql, read_card
+from tack.services.dependencies import has_unfinished_blocker
 from tack.services.transaction import connection, record, session, write_transaction
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
@@ -105,7 +106,8 @@ def _current(card_id: str):
 def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = None,
                assignee: str | None = None, tag: str | None = None,
                board_id: str = DEFAULT_BOARD) -> sa.Row | None:
-    """Claim the highest-priority, oldest free card that matches; None when none is."""
+    """Claim the highest-priority, oldest free card that matches and has no unfinished
+    blocker; None when none is."""
     at = now()
     if column_name:
         pool = [column_named(column_name, board_id).key]
@@ -114,6 +116,7 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
     query = sa.select(Card.id).where(
         Card.board_id == board_id, Card.column_name.in_(pool),
         sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
+        sa.not_(has_unfinished_blocker(Card.id)),
     )
     if assignee:
         query = query.where(Card.assignee == assignee)
