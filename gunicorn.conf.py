@@ -6,7 +6,9 @@ _config = Config.from_env()
 bind = f"{_config.host}:{_config.port}"
 workers = _config.workers
 worker_class = "gthread"
-threads = _config.threads
+# Each open live stream (SSE) holds a thread for its life; the stream slots come on
+# top of the API's threads, so 100 open streams leave the API all of `threads`.
+threads = _config.threads + _config.streams_max
 # Never preload: the scheduler thread would die in the fork and sweeps never run.
 preload_app = False
 timeout = 60
@@ -27,6 +29,8 @@ def on_starting(server):
 def post_worker_init(worker):
     """Start the sweeps in each serving process (they are safe to run in several)."""
     app = worker.wsgi
+    from tack.streams import watch_worker
+    watch_worker(app, worker)
     if app.config["TACK"].scheduler_enabled:
         from tack.jobs import start_scheduler
         start_scheduler(app)

@@ -16,6 +16,30 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SystemExit(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"{name} must be 1 or 0 (true/false), got {raw!r}")
+
+
 def database_url(sqlite_path: str) -> str:
     """DATABASE_URL (or TACK_DATABASE_URL) wins; otherwise the SQLite file."""
     url = os.environ.get("TACK_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
@@ -62,6 +86,23 @@ class Config:
     board_rate_limit: str = "10/hour"
     # Limiter counts live here when set (several processes share them), else in memory.
     redis_url: str = ""
+    # Live streams (SSE) each hold a server thread: at most this many per process
+    # (503 TOO_MANY_STREAMS past it). gunicorn gets this many threads on top of
+    # `threads`, so open streams never take the API's threads.
+    streams_max: int = 100
+    stream_heartbeat_seconds: float = 15.0
+    # How often a process reads the log for its open streams.
+    stream_poll_seconds: float = 0.25
+    # A reconnecting client further behind than this gets a `warning` instead.
+    stream_replay_max: int = 10000
+    # Webhook delivery: a pass every this many seconds. Private, loopback, link-local
+    # and reserved targets are refused unless allowed: anyone may create a board on
+    # /api/v1, so a reachable board must not post into its own network by default.
+    webhook_interval_seconds: float = 2.0
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    # The first retry waits this long; each failure in a row doubles it (max 300 s).
+    webhook_backoff_seconds: float = 1.0
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -85,6 +126,19 @@ class Config:
                                    or os.environ.get("BOARD_RATE_LIMIT")
                                    or cls.board_rate_limit),
             redis_url=os.environ.get("TACK_REDIS_URL", ""),
+            streams_max=_int("TACK_STREAMS_MAX", cls.streams_max),
+            stream_heartbeat_seconds=_float("TACK_STREAM_HEARTBEAT_SECONDS",
+                                            cls.stream_heartbeat_seconds),
+            stream_poll_seconds=_float("TACK_STREAM_POLL_SECONDS", cls.stream_poll_seconds),
+            stream_replay_max=_int("TACK_STREAM_REPLAY_MAX", cls.stream_replay_max),
+            webhook_interval_seconds=_float("TACK_WEBHOOK_SECONDS",
+                                            cls.webhook_interval_seconds),
+            webhook_timeout_seconds=_float("TACK_WEBHOOK_TIMEOUT_SECONDS",
+                                           cls.webhook_timeout_seconds),
+            webhook_backoff_seconds=_float("TACK_WEBHOOK_BACKOFF_SECONDS",
+                                           cls.webhook_backoff_seconds),
+            webhook_allow_private=_flag("TACK_WEBHOOK_ALLOW_PRIVATE",
+                                        cls.webhook_allow_private),
         )
 
     @property

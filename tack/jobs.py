@@ -38,4 +38,6 @@ def start_scheduler(app: Flask) -> None:
         seconds=app.config["TACK"].sweep_interval_seconds,
         coalesce=True, max_instances=1, replace_existing=True,
     )
+    from tack.webhook_job import add_webhook_job
+    add_webhook_job(app, scheduler)
     scheduler.start()

@@ -194,6 +194,11 @@ class Webhook(db.Model):
     last_triggered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The delivery job's cursor: the newest event seq handed to this hook.
     last_delivered_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Which process is delivering (a lease, so two never post the same batch at once)
+    # and until when; and when the next try is due after a failure (backoff).
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

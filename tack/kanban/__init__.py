@@ -23,7 +23,8 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 
 def init_kanban(app: Flask, api: Api) -> None:
-    from tack.kanban import activity, boards, meta, tasks  # noqa: F401 (they register)
+    from tack.kanban import (  # noqa: F401 (they register)
+        activity, boards, meta, streams, tasks, webhooks)
     from tack.kanban.auth import guard_board_writes
 
     for blueprint in _blueprints:

@@ -134,3 +134,44 @@ def event_view(event, note) -> dict:
             "event_type": event_type(event.action), "actor": event.actor or "",
             "data": event_data(event, note), "created_at": timestamp(event.created_at),
             "seq": event.seq}
+
+
+# The contract's live event for each of Tack's card actions. Actions not named here
+# (board and column changes) have no contract event: streams and webhooks skip them.
+CONTRACT_EVENTS = {
+    "created": "task.created",
+    "deleted": "task.deleted",
+    "claimed": "task.claimed",
+    "released": "task.released",
+    "claim_expired": "task.released",
+    "moved": "task.moved",
+    "completed": "task.moved",
+    "note_added": "task.comment",
+    "updated": "task.updated",
+    "archived": "task.updated",
+    "unarchived": "task.updated",
+    "decision_requested": "task.updated",
+    "decided": "task.updated",
+    "approval_requested": "task.updated",
+    "approval_approved": "task.updated",
+    "approval_denied": "task.updated",
+    "dependency_added": "task.updated",
+    "dependency_removed": "task.updated",
+}
+
+
+def contract_event_type(action: str) -> str | None:
+    """The one mapping from the log's actions to the contract's SSE and webhook event
+    types (task.created ... task.comment); None for an action the contract has no
+    event for."""
+    return CONTRACT_EVENTS.get(action)
+
+
+def contract_payload(event, note, title: str | None) -> dict:
+    """The contract's webhook payload for one card event (also each SSE event's
+    data): {event, board_id, data: {task_id, title, actor, ...}, timestamp}, plus
+    `seq`, the log position a consumer can resume after."""
+    data = {"task_id": event.card_id, "title": title, "actor": event.actor or ""}
+    data.update(event_data(event, note))
+    return {"event": contract_event_type(event.action), "board_id": event.board_id,
+            "data": data, "timestamp": timestamp(event.created_at), "seq": event.seq}

@@ -6,7 +6,8 @@ a key derived from the server's secret (TACK_SECRET_KEY, or what config derives)
 If that secret changes, stored webhook secrets can no longer be read: the delivery
 job reports WEBHOOK_SECRET_UNREADABLE and the owner re-creates the hook.
 
-Delivery itself (the job that reads the event log and posts) is not here."""
+Delivery itself (the job that reads the event log and posts) is in
+tack.services.webhook_delivery."""
 import base64
 import hashlib
 import hmac
@@ -166,6 +167,7 @@ def update_webhook(*, webhook_id: str, board_id: str | None = None, url: str | N
     if active is not None:
         if active and not hook.active:
             hook.failure_count = 0
+            hook.retry_at = None  # no backoff left over from before
         hook.active = active
     hook.updated_at = now()
     session().flush()
