@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench torture crash fuzz install install-dev browser
+.PHONY: run test bench bench-streams torture crash fuzz install install-dev browser
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: install-dev browser
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+# The API's pace with 100 live streams open (bench/streams.py).
+bench-streams: install-dev
+	$(BIN)/python -m bench.streams $(if $(DATABASE),--database-url $(DATABASE))
 
 # Long forms of what the suite runs briefly. Add DATABASE=postgresql://... for PostgreSQL.
 torture: install-dev

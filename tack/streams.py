@@ -18,6 +18,8 @@ open stream holds a thread for its whole life. So
 - on shutdown (gunicorn's worker stops being alive) every stream ends within one
   poll, so a graceful stop does not wait for clients to leave.
 """
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 import orjson
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from tack.errors import TackError
 from tack.extensions import db
@@ -37,6 +39,7 @@ EVENTS = Event.__table__
 PAGE = 500
 BUFFER_EVENTS = 2048
 RECONNECT_MS = 2000
+SEND_TIMEOUT_SECONDS = 60
 
 NATIVE = "native"      # /api/stream: every action, Tack's event shape
 CONTRACT = "contract"  # /api/v1/.../events/stream: the contract's task.* events
@@ -246,15 +249,39 @@ def open_stream(kind: str, board_id: str | None, after: int | None, warning_for)
     settings = app.config["TACK"]
     feed = feed_of(app)
     feed.enter()
+    sock = request.environ.get("gunicorn.socket")
+    _bound_writes(sock)
     try:
         start = newest_seq() if after is None else after
     except BaseException:
         feed.leave()
         raise
-    return _events(app, feed, kind, board_id, start, settings, warning_for)
+    return _events(app, feed, kind, board_id, start, settings, warning_for, sock)
 
 
-def _events(app, feed: Feed, kind, board_id, cursor, settings, warning_for):
+def _bound_writes(sock) -> None:
+    """A client that stops reading would block its stream's write, and so hold a
+    thread and a slot, for ever: give up on it after SEND_TIMEOUT_SECONDS."""
+    if sock is not None:
+        try:
+            sock.settimeout(SEND_TIMEOUT_SECONDS)
+        except OSError:
+            pass  # already closed: the first write ends the stream
+
+
+def client_gone(sock) -> bool:
+    """Whether the client hung up. Without this, a stream with nothing to send would
+    hold its slot until the next heartbeat found the connection closed."""
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
+
+
+def _events(app, feed: Feed, kind, board_id, cursor, settings, warning_for, sock):
     heartbeat = settings.stream_heartbeat_seconds
     try:
         yield b"retry: %d\n\n" % RECONNECT_MS
@@ -277,6 +304,8 @@ def _events(app, feed: Feed, kind, board_id, cursor, settings, warning_for):
                 yield chunk
                 last_write = time.monotonic()
                 continue
+            if client_gone(sock):
+                return
             idle = time.monotonic() - last_write
             if idle >= heartbeat:
                 yield b": heartbeat\n\n"
