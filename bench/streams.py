@@ -115,6 +115,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--database-url", default="", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--stream-poll", default="",
+                        help="TACK_STREAM_POLL_SECONDS for the server (default: its own)")
     parser.add_argument("--hold", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hold:
@@ -130,6 +132,8 @@ def main() -> None:
     env.update(TACK_DB=str(workdir / "board.db"), TACK_PORT=str(port),
                TACK_HOST="127.0.0.1", TACK_BENCH_DIR=str(workdir),
                TACK_DATABASE_URL=args.database_url, PYTHONPATH=str(ROOT))
+    if args.stream_poll:
+        env["TACK_STREAM_POLL_SECONDS"] = args.stream_poll
     if args.database_url:
         from bench.__main__ import reset_postgres
         reset_postgres(args.database_url)

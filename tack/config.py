@@ -92,7 +92,7 @@ class Config:
     streams_max: int = 100
     stream_heartbeat_seconds: float = 15.0
     # How often a process reads the log for its open streams.
-    stream_poll_seconds: float = 0.25
+    stream_poll_seconds: float = 1.0
     # A reconnecting client further behind than this gets a `warning` instead.
     stream_replay_max: int = 10000
     # Webhook delivery: a pass every this many seconds. Private, loopback, link-local

@@ -256,7 +256,29 @@ def open_stream(kind: str, board_id: str | None, after: int | None, warning_for)
     except BaseException:
         feed.leave()
         raise
-    return _events(app, feed, kind, board_id, start, settings, warning_for, sock)
+    return StreamBody(feed, _events(app, feed, kind, board_id, start, settings,
+                                    warning_for, sock))
+
+
+class StreamBody:
+    """The response body: gives the slot back exactly once, also when the server
+    closes the body before reading from it (a generator that never started would
+    not run its `finally`)."""
+
+    def __init__(self, feed: Feed, events):
+        self.feed, self.events, self.done = feed, events, False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self.events)
+
+    def close(self) -> None:
+        self.events.close()
+        if not self.done:
+            self.done = True
+            self.feed.leave()
 
 
 def _bound_writes(sock) -> None:
@@ -275,45 +297,45 @@ def client_gone(sock) -> bool:
     if sock is None:
         return False
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+        poller = select.poll()  # not select(): no limit on the descriptor's number
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0)) and sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
 
 
 def _events(app, feed: Feed, kind, board_id, cursor, settings, warning_for, sock):
     heartbeat = settings.stream_heartbeat_seconds
-    try:
-        yield b"retry: %d\n\n" % RECONNECT_MS
-        last_write = time.monotonic()
-        behind_checked = False
-        while not feed.closing:
-            found = feed.from_memory(kind, board_id, cursor)
-            if found is None:
-                with app.app_context():
-                    try:
-                        chunk, cursor, behind_checked = _from_log(
-                            kind, board_id, cursor, settings.stream_replay_max,
-                            behind_checked, warning_for)
-                    finally:
-                        db.session.remove()
-            else:
-                chunk, cursor = found
-                behind_checked = False
-            if chunk:
-                yield chunk
-                last_write = time.monotonic()
-                continue
+    yield b"retry: %d\n\n" % RECONNECT_MS
+    last_write = last_check = time.monotonic()
+    behind_checked = False
+    while not feed.closing:
+        found = feed.from_memory(kind, board_id, cursor)
+        if found is None:
+            with app.app_context():
+                try:
+                    chunk, cursor, behind_checked = _from_log(
+                        kind, board_id, cursor, settings.stream_replay_max,
+                        behind_checked, warning_for)
+                finally:
+                    db.session.remove()
+        else:
+            chunk, cursor = found
+            behind_checked = False
+        if chunk:
+            yield chunk
+            last_write = time.monotonic()
+            continue
+        if time.monotonic() - last_check >= 1:  # a syscall: at most once a second
             if client_gone(sock):
                 return
-            idle = time.monotonic() - last_write
-            if idle >= heartbeat:
-                yield b": heartbeat\n\n"
-                last_write = time.monotonic()
-                continue
-            feed.wait(cursor, min(heartbeat - idle, 1.0))
-    finally:
-        feed.leave()
+            last_check = time.monotonic()
+        idle = time.monotonic() - last_write
+        if idle >= heartbeat:
+            yield b": heartbeat\n\n"
+            last_write = time.monotonic()
+            continue
+        feed.wait(cursor, min(heartbeat - idle, 1.0))
 
 
 def _from_log(kind, board_id, cursor, replay_max, behind_checked, warning_for):

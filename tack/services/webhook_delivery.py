@@ -263,7 +263,10 @@ def deliver_hook(webhook_id: str, *, app_secret: str, allow_private: bool, owner
     lease_seconds = 2 * timeout + 1  # a request, the writes around it, and slack
     if not take_lease(webhook_id, owner, at or clock(), lease_seconds):
         return 0
-    hook = fetch(sa.select(HOOKS).where(HOOKS.c.id == webhook_id))[0]
+    found = fetch(sa.select(HOOKS).where(HOOKS.c.id == webhook_id))
+    if not found:
+        return 0  # deleted since the lease was taken
+    hook = found[0]
     hook = _Hook(hook.id, hook.board_id, hook.url, list(hook.events or []),
                  hook.failure_count, hook.last_delivered_seq)
     delivered, scanned_to = 0, None
