@@ -56,6 +56,7 @@ def body_of(response):
 
 def short(value, limit=300):
     text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = " ".join(text.split())  # one printed line per check, whatever the server sent
     return text if len(text) <= limit else text[:limit] + "..."
 
 
