@@ -6,7 +6,6 @@ prints one line; a group of checks that raises (network error, unexpected
 shape) records one failure and the run goes on with the next group.
 """
 
-import argparse
 import json
 import sys
 import traceback
@@ -14,16 +13,6 @@ import uuid
 from datetime import datetime, timezone
 
 import requests
-
-
-def parse_args(description, key_option="--api-key", key_help="key to send on writes"):
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8795")
-    parser.add_argument(key_option, default=None, help=key_help)
-    parser.add_argument("--only", default=None,
-                        help="run only groups whose name contains this text")
-    parser.add_argument("--verbose", action="store_true", help="print passing details too")
-    return parser.parse_args()
 
 
 def unique(prefix="c"):

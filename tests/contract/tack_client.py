@@ -15,6 +15,7 @@ when every check passed.
 Assumptions where the document is vague are marked "ASSUMPTION" next to the check.
 """
 
+import argparse
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from contractlib import Http, Runner, body_of, describe, now_utc, parse_args, parse_time, unique  # noqa: E402
+from contractlib import Http, Runner, body_of, describe, now_utc, parse_time, unique  # noqa: E402
 
 COLUMNS = ["inbox", "approved", "in_progress", "awaiting_decision", "awaiting_approval",
            "deferred", "done", "blocked"]
@@ -42,7 +43,16 @@ MISSING = "no-such-card-0000"
 # The card id shape is card-<8 hex>; a well-formed id that does not exist.
 MISSING_WELL_FORMED = "card-00000000"
 
-ARGS = parse_args("Tack /api contract checks")
+parser = argparse.ArgumentParser(description="Tack /api contract checks")
+parser.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8795")
+parser.add_argument("--api-key", default=None, help="the server's TACK_API_KEY, sent on writes")
+parser.add_argument("--defer-days", type=float, default=7,
+                    help="the server's TACK_DEFER_DAYS (0 also checks that deferred cards return)")
+parser.add_argument("--done-archive-days", type=float, default=7,
+                    help="the server's TACK_DONE_ARCHIVE_DAYS (0 also checks that done cards leave the board)")
+parser.add_argument("--only", default=None, help="run only groups whose name contains this text")
+parser.add_argument("--verbose", action="store_true")
+ARGS = parser.parse_args()
 R = Runner(ARGS.only, ARGS.verbose)
 WRITE_HEADERS = {"X-API-Key": ARGS.api_key} if ARGS.api_key else {}
 api = Http(ARGS.base_url, headers=WRITE_HEADERS)
@@ -354,9 +364,7 @@ def g_defer():
     response = api.post(f"/api/cards/{card_id}/move", {"column_name": "deferred"})
     R.status("move to deferred 200", response, 200)
     until = parse_time(card(card_id).get("defer_until"))
-    # ASSUMPTION: the server runs with the default TACK_DEFER_DAYS=7 (env var of the same
-    # name read here lets a run with another value check it).
-    days = float(os.environ.get("TACK_DEFER_DAYS", "7"))
+    days = ARGS.defer_days  # the server's TACK_DEFER_DAYS, 7 unless told
     expected = before + timedelta(days=days)
     R.check(f"defer_until is now + {days:g} days", until is not None
             and abs((until - expected).total_seconds()) < 120,
@@ -875,6 +883,39 @@ def g_batch_edges():
             and (body_of(empty) or {}).get("count") == 0, describe(empty))
 
 
+def g_defer_return():
+    if ARGS.defer_days != 0:
+        R.skip("defer return", "needs a server with TACK_DEFER_DAYS=0 and --defer-days 0")
+        return
+    card_id = create("returns from deferred")
+    api.post(f"/api/cards/{card_id}/move", {"column_name": "deferred"})
+    # The document promises the return "on schedule, not only when someone reads"; poll the
+    # activity log (a read of the activity does not touch the card) for up to 90 s.
+    deadline = time.time() + 90
+    returned = []
+    while time.time() < deadline and not returned:
+        returned = [e for e in activity_of(card_id) if "defer period expired" in str(e.get("details"))]
+        if not returned:
+            time.sleep(2)
+    R.check("deferred card returns with 'defer period expired' in the activity", bool(returned),
+            "no such entry within 90 s",
+            'A deferred card whose time is up returns to awaiting_decision with an activity entry whose '
+            'details contain "defer period expired"')
+    R.equal("returned card is in awaiting_decision", card(card_id).get("column_name"), "awaiting_decision")
+
+
+def g_done_archive():
+    if ARGS.done_archive_days != 0:
+        R.skip("done archive", "needs a server with TACK_DONE_ARCHIVE_DAYS=0 and --done-archive-days 0")
+        return
+    card_id = create("finished long ago", column_name="done")
+    time.sleep(1.1)
+    ids = [c.get("id") for c in board().get("done", [])]
+    R.check("done card older than TACK_DONE_ARCHIVE_DAYS left off the board", card_id not in ids,
+            f"done column {ids}", "done cards last updated more than TACK_DONE_ARCHIVE_DAYS ago are left out")
+    R.status("the card itself still reads", api.get(f"/api/cards/{card_id}"), 200)
+
+
 def g_auth():
     if not ARGS.api_key:
         R.skip("auth", "no --api-key given (run the server with TACK_API_KEY to check auth)")
@@ -933,6 +974,8 @@ GROUPS = [
     ("changes", g_changes),
     ("bad input", g_bad_input),
     ("batch edges", g_batch_edges),
+    ("defer return", g_defer_return),
+    ("done archive", g_done_archive),
     ("auth", g_auth),
 ]
 
