@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -489,6 +490,27 @@ def g_claim_expiry():
     R.status("another agent takes an expired claim", taken, 200)
 
 
+def g_claim_race():
+    card_id = create("claim race")
+    results = []
+
+    def attempt(agent):
+        response = api.post(f"/api/cards/{card_id}/claim", {"agent": agent})
+        results.append((agent, response.status_code))
+
+    threads = [threading.Thread(target=attempt, args=(f"racer-{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [agent for agent, status in results if status == 200]
+    R.check("8 concurrent claims: exactly one 200, seven 409",
+            len(winners) == 1 and sorted(status for _, status in results) == [200] + [409] * 7,
+            f"results {results}", "Claims are atomic under any number of concurrent agents and processes.")
+    if len(winners) == 1:
+        R.equal("the winner holds the card", card(card_id).get("claimed_by"), winners[0])
+
+
 def g_release():
     card_id = create("release me")
     api.post(f"/api/cards/{card_id}/claim", {"agent": "holder"})
@@ -883,6 +905,46 @@ def g_batch_edges():
             and (body_of(empty) or {}).get("count") == 0, describe(empty))
 
 
+def g_client_habits():
+    """What agents written for the FastAPI original commonly send; they must keep working."""
+    # ASSUMPTION: the original (pydantic models) ignored keys it did not know, so an old
+    # client that sends one more key still gets its card.
+    extra = api.post("/api/cards", {"title": "extra key", "status": "new", "source": "agent-x"})
+    R.status("create with an unknown extra key 201", extra, 201,
+             "Agents already written for Tack must work against this board unchanged")
+    card_id = create("nulls", assignee="keeper", tags=["keep"])
+    # ASSUMPTION: as in the original's Optional fields, null in a PATCH means "not given".
+    nulls = api.patch(f"/api/cards/{card_id}", {"title": "nulls 2", "assignee": None, "tags": None,
+                                                "priority": None, "column_name": None})
+    R.status("PATCH with null fields 200", nulls, 200)
+    got = card(card_id)
+    R.equal("null fields left unchanged", (got.get("title"), got.get("assignee"), got.get("tags"), got.get("priority"),
+                                           got.get("column_name")),
+            ("nulls 2", "keeper", ["keep"], "normal", "inbox"))
+    plain = api.get("/api/changes")
+    R.status("changes without since 200", plain, 200, "`GET /api/changes` | `since` (ISO time), `limit`")
+    R.check("changes without since has changes and checked_at",
+            isinstance((body_of(plain) or {}).get("changes"), list) and "checked_at" in (body_of(plain) or {}),
+            describe(plain))
+    asked = create("decision shape")
+    ask(asked)
+    listed = [c for c in api.get("/api/decisions").json() if c.get("id") == asked]
+    R.check("/api/decisions items are full cards", bool(listed) and all(k in listed[0] for k in CARD_KEYS),
+            f"got {listed[:1]}", "200 list of cards awaiting a decision")
+    api.post(f"/api/cards/{asked}/approval", {"plan": "p"})
+    approvals = [c for c in api.get("/api/approvals").json() if c.get("id") == asked]
+    R.check("/api/approvals items are full cards", bool(approvals) and all(k in approvals[0] for k in CARD_KEYS),
+            f"got {approvals[:1]}", "200 list of cards awaiting approval")
+    batch = api.post("/api/batch", [{"action": "create", "title": "bad column", "column_name": "nowhere"},
+                                    {"action": "update", "card_id": card_id, "priority": "urgent"}])
+    results = (body_of(batch) or {}).get("results") or []
+    R.check("batch create/update with invalid values: per-operation 400 errors",
+            batch.status_code == 200 and [r.get("status_code") for r in results] == [400, 400]
+            and all("error" in r for r in results), describe(batch), "or `{error, status_code}`")
+    R.check("JSON responses say application/json", api.get("/api/cards").headers.get("Content-Type", "")
+            .startswith("application/json"), api.get("/api/cards").headers.get("Content-Type", ""))
+
+
 def g_defer_return():
     if ARGS.defer_days != 0:
         R.skip("defer return", "needs a server with TACK_DEFER_DAYS=0 and --defer-days 0")
@@ -963,6 +1025,7 @@ GROUPS = [
     ("thread", g_thread),
     ("claim", g_claim),
     ("claim expiry", g_claim_expiry),
+    ("claim race", g_claim_race),
     ("release", g_release),
     ("notes", g_notes),
     ("decisions", g_decisions),
@@ -974,6 +1037,7 @@ GROUPS = [
     ("changes", g_changes),
     ("bad input", g_bad_input),
     ("batch edges", g_batch_edges),
+    ("client habits", g_client_habits),
     ("defer return", g_defer_return),
     ("done archive", g_done_archive),
     ("auth", g_auth),
