@@ -152,6 +152,18 @@ def error(name, response, status, code, doc=None):
     return ok
 
 
+def json_list(response):
+    """The response's JSON list (of objects), or [] when it is anything else (an error body)."""
+    body = body_of(response)
+    return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+
+
+def json_obj(response):
+    """The response's JSON object, or {} when it is anything else."""
+    body = body_of(response)
+    return body if isinstance(body, dict) else {}
+
+
 def ok_status(name, response, status, doc=None):
     return R.status(name, response, status, doc)
 
@@ -308,9 +320,9 @@ def g_board_list():
         keys_present("BoardSummary keys", mine[0], SUMMARY_KEYS)
         R.equal("summary is_public / archived", (mine[0].get("is_public"), mine[0].get("archived")), (True, False))
     message("archive public board", public.post("/archive"), "Board archived")
-    ids = [b.get("id") for b in http.get("/boards").json()]
+    ids = [b.get("id") for b in json_list(http.get("/boards"))]
     R.check("archived board left out by default", public.id not in ids, "still listed")
-    ids = [b.get("id") for b in http.get("/boards", params={"include_archived": "true"}).json()]
+    ids = [b.get("id") for b in json_list(http.get("/boards", params={"include_archived": "true"}))]
     R.check("include_archived=true lists it", public.id in ids, "missing", "GET /boards?include_archived=true")
     R.check("include_archived still hides private boards", private.id not in ids, "listed")
 
@@ -503,7 +515,7 @@ def g_task_positions():
     a = board.task("a")
     b = board.task("b")
     c = board.task("c", position=0)
-    ordered = [t["id"] for t in sorted(board.get("/tasks").json(), key=lambda t: t["position"])]
+    ordered = [t["id"] for t in sorted(json_list(board.get("/tasks")), key=lambda t: t["position"])]
     R.equal("position 0 puts a new task first; others follow in creation order", ordered,
             [c["id"], a["id"], b["id"]])
 
@@ -549,8 +561,10 @@ def g_task_list():
         # ASSUMPTION: a limit outside 1..1000 (or not a number) is a 400 INVALID_INPUT.
         error(f"limit={value}", board.get("/tasks", params={"limit": value}), 400, "INVALID_INPUT",
               "`limit` | Max results (default 200, max 1000)")
-    error("priority filter not an integer", board.get("/tasks", params={"priority": "high"}), 400, "INVALID_INPUT",
-          "`priority` | Filter by priority (integer)")
+    # ASSUMPTION: the filter takes the integer; accepting the names create accepts is additive,
+    # but a value that is neither is INVALID_INPUT.
+    error("priority filter neither integer nor name", board.get("/tasks", params={"priority": "urgent"}), 400,
+          "INVALID_INPUT", "`priority` | Filter by priority (integer)")
     error("updated_before not a time", board.get("/tasks", params={"updated_before": "later"}), 400, "INVALID_INPUT")
     error("list tasks of unknown board", http.get(f"/boards/{UNKNOWN_ID}/tasks"), 404, "BOARD_NOT_FOUND")
 
@@ -580,18 +594,18 @@ def g_search():
     R.equal("search matches titles, descriptions and labels",
             sorted(t.get("id") for t in body.get("tasks", [])), sorted([a["id"], b["id"], c["id"]]),
             "Full-text search across titles, descriptions, and labels.")
-    narrowed = board.get("/tasks/search", params={"q": "auth", "column": board.columns["Doing"]}).json()
+    narrowed = json_obj(board.get("/tasks/search", params={"q": "auth", "column": board.columns["Doing"]}))
     R.equal("search with column filter", [t["id"] for t in narrowed.get("tasks", [])], [b["id"]],
             "Additional filters (`column`, `assigned`, `claimed`, `priority`, `label`) can be combined")
-    narrowed = board.get("/tasks/search", params={"q": "auth", "assigned": "jordan"}).json()
+    narrowed = json_obj(board.get("/tasks/search", params={"q": "auth", "assigned": "jordan"}))
     R.equal("search with assigned filter", [t["id"] for t in narrowed.get("tasks", [])], [a["id"]])
-    narrowed = board.get("/tasks/search", params={"q": "auth", "label": "auth"}).json()
+    narrowed = json_obj(board.get("/tasks/search", params={"q": "auth", "label": "auth"}))
     R.equal("search with label filter", [t["id"] for t in narrowed.get("tasks", [])], [c["id"]])
-    page = board.get("/tasks/search", params={"q": "auth", "limit": 1, "offset": 1}).json()
+    page = json_obj(board.get("/tasks/search", params={"q": "auth", "limit": 1, "offset": 1}))
     R.check("search paging keeps total", page.get("total") == 3 and len(page.get("tasks", [])) == 1
             and page.get("limit") == 1 and page.get("offset") == 1, f"got {short(page)}")
-    R.equal("search is case-insensitive", board.get("/tasks/search", params={"q": "AUTH"}).json().get("total"), 3)
-    R.equal("no match is an empty result", board.get("/tasks/search", params={"q": "zebra"}).json().get("tasks"), [])
+    R.equal("search is case-insensitive", json_obj(board.get("/tasks/search", params={"q": "AUTH"})).get("total"), 3)
+    R.equal("no match is an empty result", json_obj(board.get("/tasks/search", params={"q": "zebra"})).get("tasks"), [])
     error("empty q", board.get("/tasks/search", params={"q": ""}), 400, "EMPTY_QUERY")
     error("missing q", board.get("/tasks/search"), 400, "EMPTY_QUERY", "`q` | Search query (required)")
     # ASSUMPTION: a limit outside 1-100 is INVALID_INPUT rather than silently clamped.
@@ -603,8 +617,8 @@ def g_search():
     board.post(f"/tasks/{a['id']}/archive")
     # ASSUMPTION: search, like the list, leaves archived tasks out.
     R.equal("archived tasks not found by search",
-            board.get("/tasks/search", params={"q": "auth"}).json().get("total"), 2)
-    R.check("another board's tasks are never found", Board().get("/tasks/search", params={"q": "auth"}).json().get("total") == 0,
+            json_obj(board.get("/tasks/search", params={"q": "auth"})).get("total"), 2)
+    R.check("another board's tasks are never found", json_obj(Board().get("/tasks/search", params={"q": "auth"})).get("total") == 0,
             "found tasks of another board")
 
 
@@ -687,7 +701,7 @@ def g_claim_release():
           "TASK_NOT_FOUND")
     error("claim without key", http.post(board.path(f"/tasks/{task['id']}/claim"), params={"actor": "x"}), 401,
           "UNAUTHORIZED")
-    types = [e.get("event_type") for e in board.get(f"/tasks/{task['id']}/events").json()]
+    types = [e.get("event_type") for e in json_list(board.get(f"/tasks/{task['id']}/events"))]
     # ASSUMPTION: task events use the SSE names without the "task." prefix (claimed, released).
     R.check("task events record claimed and released", "claimed" in types and "released" in types,
             f"event types {types}")
@@ -772,11 +786,11 @@ def g_reorder():
     R.equal("reordered position", (body_of(response) or {}).get("position"), 0)
 
     def order(column):
-        tasks = [t for t in board.get("/tasks").json() if t["column_id"] == board.columns[column]]
+        tasks = [t for t in json_list(board.get("/tasks")) if t["column_id"] == board.columns[column]]
         return [t["id"] for t in sorted(tasks, key=lambda t: t["position"])]
 
     R.equal("task moved to the top", order("Todo"), [c["id"], a["id"], b["id"]])
-    R.equal("positions stay distinct", sorted(t["position"] for t in board.get("/tasks").json()), [0, 1, 2])
+    R.equal("positions stay distinct", sorted(t["position"] for t in json_list(board.get("/tasks"))), [0, 1, 2])
     d = board.task("d", column_id=board.columns["Doing"])
     moved = board.post(f"/tasks/{a['id']}/reorder", {"position": 0, "column_id": board.columns["Doing"]})
     R.equal("reorder into another column", (body_of(moved) or {}).get("column_id"), board.columns["Doing"],
@@ -854,8 +868,15 @@ def g_batch():
     error("51 operations", board.post("/tasks/batch", {"operations": fifty + [
         {"action": "update", "task_ids": [t[0]["id"]], "priority": 3}]}), 400, "INVALID_INPUT")
     R.equal("refused batch applied nothing", board.read_task(t[0]["id"]).get("priority"), 0)
-    error("unknown action", board.post("/tasks/batch", {"operations": [{"action": "explode", "task_ids": [t[0]["id"]]}]}),
-          400, "INVALID_INPUT", "**Actions:** `move`, `update`, `delete`")
+    unknown = board.post("/tasks/batch", {"operations": [{"action": "explode", "task_ids": [t[0]["id"]]}]})
+    # ASSUMPTION: an unknown action is refused, either for the whole request (400 INVALID_INPUT)
+    # or as that one operation failing (success false, counted in `failed`).
+    body = json_obj(unknown)
+    whole = unknown.status_code == 400 and body.get("code") == "INVALID_INPUT" and body.get("status") == 400
+    one = (unknown.status_code == 200 and body.get("failed") == 1 and body.get("succeeded") == 0
+           and (body.get("results") or [{}])[0].get("success") is False)
+    R.check("unknown action refused (400 INVALID_INPUT, or that operation fails)", whole or one, describe(unknown),
+            "**Actions:** `move`, `update`, `delete`")
     error("batch without key", http.post(board.path("/tasks/batch"), {"operations": fifty[:1]}), 401, "UNAUTHORIZED")
     board.patch(f"/columns/{done}", {"wip_limit": 2})
     t6 = board.task("t6")
@@ -902,6 +923,18 @@ def g_comments():
     if listed:
         keys_present("TaskEventResponse keys", listed[0], ["id", "event_type", "actor", "data", "created_at"])
     error("events of unknown task", board.get(f"/tasks/{UNKNOWN_ID}/events"), 404, "TASK_NOT_FOUND")
+    # A comment answers with its own event, even right after a deleted task took its comments along.
+    doomed = board.task("doomed")
+    old = json_obj(board.post(f"/tasks/{doomed['id']}/comment", {"message": "on the doomed task", "actor_name": "Doomed"}))
+    board.delete(f"/tasks/{doomed['id']}")
+    fresh = board.post(f"/tasks/{task['id']}/comment", {"message": "fresh comment", "actor_name": "Fresh"})
+    got = json_obj(fresh)
+    R.check("comment after a deleted task's comment answers with its own event",
+            got.get("id") not in (None, old.get("id")) and got.get("actor") == "Fresh", f"deleted task's comment event "
+            f"{short(old)}; new comment answered {describe(fresh)}", "Response `201`: {id: event-uuid, ...}")
+    own = [e for e in json_list(board.get(f"/tasks/{task['id']}/events")) if e.get("id") == got.get("id")]
+    R.check("the answered event id is in the task's events", len(own) == 1 and own[0].get("actor") == "Fresh",
+            f"got {short(own)}")
 
 
 def g_activity():
@@ -1044,14 +1077,14 @@ def g_dependencies():
     ok_status("second dependency 201", other_dep, 201)
     listed = board.get("/dependencies")
     ok_status("list dependencies 200 without auth", listed, 200)
-    R.equal("list has both", len(body_of(listed) or []), 2)
-    only = board.get("/dependencies", params={"task": blocked["id"]}).json()
+    R.equal("list has both", len(json_list(listed)), 2)
+    only = json_list(board.get("/dependencies", params={"task": blocked["id"]}))
     R.equal("?task= filters to the task as blocked", [d.get("id") for d in only], [dep.get("id")],
             "returns dependencies where the task is blocker or blocked")
-    both = board.get("/dependencies", params={"task": blocker["id"]}).json()
+    both = json_list(board.get("/dependencies", params={"task": blocker["id"]}))
     R.equal("?task= includes the task as blocker and as blocked", len(both), 2)
     board.post(f"/tasks/{blocker['id']}/move/{board.columns['Done']}")
-    after = [d for d in board.get("/dependencies").json() if d.get("id") == dep.get("id")]
+    after = [d for d in json_list(board.get("/dependencies")) if d.get("id") == dep.get("id")]
     # ASSUMPTION: a blocker moved into the board's last (Done) column reads as completed.
     R.check("blocker_completed once the blocker is done", bool(after) and after[0].get("blocker_completed") is True
             and after[0].get("blocker_column") == "Done", f"got {short(after)}")
@@ -1070,7 +1103,7 @@ def g_dependencies():
                                                      {"blocker_task_id": third["id"], "blocked_task_id": blocked["id"]}),
           401, "UNAUTHORIZED")
     message("delete dependency", board.delete(f"/dependencies/{dep.get('id')}"), "Dependency deleted")
-    R.equal("deleted dependency gone", [d.get("id") for d in board.get("/dependencies").json()],
+    R.equal("deleted dependency gone", [d.get("id") for d in json_list(board.get("/dependencies"))],
             [(body_of(other_dep) or {}).get("id")])
     # ASSUMPTION: deleting an unknown dependency is a 404; the document lists no code for it.
     unknown = board.delete(f"/dependencies/{UNKNOWN_ID}")
@@ -1081,7 +1114,7 @@ def g_dependencies():
     board.delete(f"/tasks/{deleted_task['id']}")
     R.check("deleting a task removes its dependencies",
             all(deleted_task["id"] not in (d.get("blocker_task_id"), d.get("blocked_task_id"))
-                for d in board.get("/dependencies").json()), "dangling dependency")
+                for d in json_list(board.get("/dependencies"))), "dangling dependency")
 
 
 # ----------------------------------------------------------------- webhooks
@@ -1103,7 +1136,7 @@ def g_webhooks():
     ok_status("webhook with no events 201", everything, 201, "If `events` is empty, all event types are delivered.")
     listed = board.get("/webhooks", headers=board.auth)
     ok_status("list webhooks 200 with key", listed, 200)
-    items = body_of(listed) or []
+    items = json_list(listed)
     R.equal("both webhooks listed", sorted(h.get("id") for h in items),
             sorted([hook.get("id"), (body_of(everything) or {}).get("id")]))
     R.check("list never shows the secret", bool(items) and all("secret" not in h for h in items), f"got {short(items)}",
@@ -1138,7 +1171,7 @@ def g_webhooks():
     foreign = other.patch(f"/webhooks/{hook.get('id')}", {"active": False})
     R.check("another board cannot touch this webhook", foreign.status_code == 404, describe(foreign))
     message("delete webhook", board.delete(f"/webhooks/{hook.get('id')}"), "Webhook deleted")
-    R.check("deleted webhook gone", hook.get("id") not in [h.get("id") for h in board.get("/webhooks", headers=board.auth).json()],
+    R.check("deleted webhook gone", hook.get("id") not in [h.get("id") for h in json_list(board.get("/webhooks", headers=board.auth))],
             "still listed")
     gone = board.delete(f"/webhooks/{hook.get('id')}")
     R.check("delete unknown webhook 404", gone.status_code == 404, describe(gone))
