@@ -611,6 +611,7 @@ def g_search():
     page = json_obj(board.get("/tasks/search", params={"q": "auth", "limit": 1, "offset": 1}))
     R.check("search paging keeps total", page.get("total") == 3 and len(page.get("tasks", [])) == 1
             and page.get("limit") == 1 and page.get("offset") == 1, f"got {short(page)}")
+    # ASSUMPTION: full-text search ignores case.
     R.equal("search is case-insensitive", json_obj(board.get("/tasks/search", params={"q": "AUTH"})).get("total"), 3)
     R.equal("no match is an empty result", json_obj(board.get("/tasks/search", params={"q": "zebra"})).get("tasks"), [])
     error("empty q", board.get("/tasks/search", params={"q": ""}), 400, "EMPTY_QUERY")
