@@ -944,6 +944,27 @@ def g_client_habits():
     R.check("batch create/update with invalid values: per-operation 400 errors",
             batch.status_code == 200 and [r.get("status_code") for r in results] == [400, 400]
             and all("error" in r for r in results), describe(batch), "or `{error, status_code}`")
+    # A poller hands back the checked_at it was given as the next since.
+    first = body_of(api.get("/api/changes", params={"since": now_utc().isoformat()})) or {}
+    checked_at = first.get("checked_at")
+    polled = create("seen by the next poll")
+    following = body_of(api.get("/api/changes", params={"since": checked_at})) or {}
+    R.check("since=<previous checked_at> returns the change made in between",
+            polled in [c.get("card_id") for c in following.get("changes") or []],
+            f"checked_at {checked_at!r}, got {str(following)[:300]}", "`since` (ISO time)")
+    # ASSUMPTION: a timestamp without an offset (what the FastAPI original wrote with
+    # datetime.utcnow().isoformat()) is UTC.
+    naive = (now_utc() - timedelta(seconds=2)).replace(tzinfo=None).isoformat()
+    late = create("after a naive since")
+    naive_poll = api.get("/api/changes", params={"since": naive})
+    R.check("since without an offset is read as UTC", naive_poll.status_code == 200
+            and late in [c.get("card_id") for c in (body_of(naive_poll) or {}).get("changes") or []],
+            describe(naive_poll))
+    zulu = (now_utc() - timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    zulu_poll = api.get("/api/changes", params={"since": zulu})
+    R.check("since with a Z suffix accepted", zulu_poll.status_code == 200
+            and late in [c.get("card_id") for c in (body_of(zulu_poll) or {}).get("changes") or []],
+            describe(zulu_poll))
     R.check("JSON responses say application/json", api.get("/api/cards").headers.get("Content-Type", "")
             .startswith("application/json"), api.get("/api/cards").headers.get("Content-Type", ""))
 
