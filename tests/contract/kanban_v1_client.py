@@ -41,6 +41,8 @@ parser.add_argument("--api-key", default=None, help="Tack admin key (TACK_API_KE
 parser.add_argument("--rate-limit", type=int, default=None,
                     help="the server's boards-per-hour limit; enables the rate-limit group")
 parser.add_argument("--skills-path", default=None, help="path of the skills index, if known")
+parser.add_argument("--check-delivery", action="store_true",
+                    help="receive webhook deliveries on 127.0.0.1 (the server must allow loopback URLs)")
 parser.add_argument("--only", default=None)
 parser.add_argument("--verbose", action="store_true")
 ARGS = parser.parse_args()
@@ -1185,6 +1187,69 @@ def g_webhooks():
     R.check("delete unknown webhook 404", gone.status_code == 404, describe(gone))
 
 
+def g_webhook_delivery():
+    if not ARGS.check_delivery:
+        R.skip("webhook delivery", "no --check-delivery given")
+        return
+    import hashlib
+    import hmac
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server hook name
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append((dict(self.headers), raw))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):  # keep the check's output to one line per check
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        board = Board()
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        made = json_obj(board.post("/webhooks", {"url": url, "events": ["task.created"]}))
+        secret = made.get("secret") or ""
+        task = board.task("Fix bug")
+        board.patch(f"/tasks/{task['id']}", {"title": "Fix bug (not delivered: task.updated not subscribed)"})
+        deadline = time.time() + 30
+        while time.time() < deadline and not received:
+            time.sleep(0.5)
+        time.sleep(2)  # let a wrongly delivered task.updated arrive too
+        R.check("a task.created delivery arrives (asynchronous, within 30 s)", bool(received), "nothing received",
+                "Asynchronous delivery")
+        if not received:
+            return
+        headers, raw = received[0]
+        headers = {k.lower(): v for k, v in headers.items()}
+        expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        R.equal("X-Kanban-Signature is the HMAC-SHA256 of the body", headers.get("x-kanban-signature"), expected,
+                "`X-Kanban-Signature: sha256=<hex-digest>` (HMAC-SHA256 of body using webhook secret)")
+        R.equal("X-Kanban-Event", headers.get("x-kanban-event"), "task.created")
+        R.equal("X-Kanban-Board", headers.get("x-kanban-board"), board.id)
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = {}
+        R.check("payload {event, board_id, data: {title, task_id}, timestamp}",
+                payload.get("event") == "task.created" and payload.get("board_id") == board.id
+                and (payload.get("data") or {}).get("task_id") == task["id"]
+                and (payload.get("data") or {}).get("title") == "Fix bug"
+                and parse_time(payload.get("timestamp")) is not None, f"got {short(payload)}")
+        events = [h.get("X-Kanban-Event") or h.get("x-kanban-event") for h, _ in received]
+        R.equal("only subscribed events are delivered", events, ["task.created"],
+                '"events": ["task.created", "task.moved"]')
+        listed = [h for h in json_list(board.get("/webhooks", headers=board.auth)) if h.get("id") == made.get("id")]
+        R.check("last_triggered_at set after a delivery", bool(listed) and parse_time(listed[0].get("last_triggered_at")),
+                f"got {short(listed)}")
+    finally:
+        receiver.shutdown()
+
+
 # ----------------------------------------------------------------- display names
 
 def g_display_name():
@@ -1314,6 +1379,7 @@ GROUPS = [
     ("sse", g_sse),
     ("dependencies", g_dependencies),
     ("webhooks", g_webhooks),
+    ("webhook delivery", g_webhook_delivery),
     ("display name", g_display_name),
     ("auth", g_auth),
     ("rate limit", g_rate_limit),
