@@ -29,7 +29,6 @@ import re
 import sys
 import threading
 import time
-from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
