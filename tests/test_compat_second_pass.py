@@ -182,3 +182,18 @@ def test_card_schema_documents_exactly_the_keys_every_card_read_returns(client):
     card_id = make_card(client)
     documented = client.get("/openapi.json").json["components"]["schemas"]["Card"]
     assert set(documented["properties"]) == set(get_card(client, card_id))
+
+
+# ---- filters -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, phrase", [
+    ("column=nowhere", "Invalid column 'nowhere'"),
+    ("priority=urgent", "Invalid priority 'urgent'"),
+])
+def test_unknown_list_filter_is_refused_with_tacks_message_every_time(client, query, phrase):
+    """The same 400 the create call gives, and again on a second read (a refusal is
+    never cached as an empty list)."""
+    make_card(client)
+    for _ in range(2):
+        response = client.get(f"/api/cards?{query}")
+        assert response.status_code == 400 and phrase in response.json["detail"]

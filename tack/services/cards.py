@@ -290,10 +290,13 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
                priority: str | None = None) -> list[sa.Row]:
-    """Cards matching every filter given, in board order."""
+    """Cards matching every filter given, in board order. An unknown column or
+    priority is refused (400), not answered with an empty list."""
     query = sa.select(CARDS).where(Card.board_id == board_id)
     if column_name:
-        query = query.where(Card.column_name == column_name)
+        query = query.where(Card.column_name == column_named(column_name, board_id).key)
+    if priority:
+        check_priority(priority)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
