@@ -197,3 +197,33 @@ def test_unknown_list_filter_is_refused_with_tacks_message_every_time(client, qu
     for _ in range(2):
         response = client.get(f"/api/cards?{query}")
         assert response.status_code == 400 and phrase in response.json["detail"]
+
+
+def test_moves_racing_into_one_column_keep_positions_unique_and_the_wip_limit(app, client):
+    """Eight threads move eight cards into a column that holds six, at once."""
+    import threading
+
+    from tack.services import cards
+    card_ids = [make_card(client) for _ in range(8)]
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE columns SET wip_limit = 6 WHERE key = 'approved'"))
+    start = threading.Barrier(len(card_ids))
+    outcomes = []
+
+    def move_one(card_id):
+        with app.app_context():
+            start.wait()
+            try:
+                cards.move_card(card_id=card_id, column_name="approved")
+                outcomes.append("moved")
+            except Exception as refused:  # the WIP limit's Conflict, counted below
+                outcomes.append(type(refused).__name__)
+
+    threads = [threading.Thread(target=move_one, args=(c,)) for c in card_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["Conflict"] * 2 + ["moved"] * 6
+    positions = [position for _, position in column_order(client, "approved")]
+    assert positions == sorted(set(positions)) and len(positions) == 6

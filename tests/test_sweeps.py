@@ -137,3 +137,29 @@ def test_a_deferred_card_moved_away_before_the_sweep_is_left_alone(app, client, 
     with app.app_context():
         assert sweeps.return_deferred(T0 + timedelta(days=8)) == 0
     assert get_card(client, card_id)["column_name"] == "blocked"
+
+
+def test_sweeps_racing_in_four_threads_return_each_deferred_card_once(app, client, frozen):
+    import threading
+    card_ids = [make_card(client, column_name="deferred") for _ in range(8)]
+    start = threading.Barrier(4)
+    returned, errors = [], []
+
+    def sweep():
+        try:
+            with app.app_context():
+                start.wait()
+                returned.append(sweeps.return_deferred(T0 + timedelta(days=7)))
+        except Exception as failure:  # reported below
+            errors.append(repr(failure))
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and sum(returned) == len(card_ids)
+    for card_id in card_ids:
+        assert actions_of(client, card_id) == ["created", "moved"]
+    positions = [c["position"] for c in client.get("/api/board").json["awaiting_decision"]]
+    assert sorted(set(positions)) == positions
