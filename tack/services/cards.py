@@ -106,7 +106,7 @@ def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
         Card.id == card_id, Card.board_id == board_id, Card.column_name == column_name))
 
 
-def _lock_column(column: Column) -> None:
+def lock_column(column: Column) -> None:
     """Take the column's row lock for the rest of the write (PostgreSQL; SQLite has
     one writer anyway): two writes placing cards in one column then cannot both
     pass its WIP limit or both take the same position."""
@@ -137,7 +137,7 @@ def create_card(*, title: str, description: str = "", column_name: str | None = 
     """A new card at the end of `column_name` (default: the board's inbox-role column)."""
     column = column_or_default(column_name, "inbox", board_id)
     check_priority(priority)
-    _lock_column(column)
+    lock_column(column)
     _check_wip_limit(column, None)
     at = now()
     card = Card(
@@ -164,7 +164,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     that follow it. None means the end of the column, same column included."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
-    _lock_column(column)
+    lock_column(column)
     if column.key != source:
         _check_wip_limit(column, card.id)
     if position is None:

@@ -11,7 +11,7 @@ from tack.config import Config
 from tack.errors import TackError
 from tack.models import Card
 from tack.services.boards import column_with_role, columns_with_role
-from tack.services.cards import past_archive_cutoff, place_card
+from tack.services.cards import lock_column, past_archive_cutoff, place_card
 from tack.services.claims import claim_is_free
 from tack.services.transaction import record, session, writing
 
@@ -48,29 +48,32 @@ def return_deferred(now: datetime) -> int:
     """Deferred cards whose time is up go back to the column awaiting a decision,
     each as an ordinary move (WIP limit, position, event). A card the full column
     refuses stays deferred and is tried again next pass."""
-    due = session().scalars(
-        sa.select(Card.id).where(Card.defer_until.is_not(None), Card.defer_until <= now)
+    due = session().execute(
+        sa.select(Card.id, Card.board_id)
+        .where(Card.defer_until.is_not(None), Card.defer_until <= now)
     ).all()
     returned = 0
-    for card_id in due:
+    for card_id, board_id in due:
         try:
-            returned += _return_if_still_due(card_id, now)
+            returned += _return_if_still_due(card_id, board_id, now)
         except TackError:
             continue
     return returned
 
 
-def _return_if_still_due(card_id: str, now: datetime) -> bool:
+def _return_if_still_due(card_id: str, board_id: str, now: datetime) -> bool:
     with writing():
-        # Locked (PostgreSQL) and re-read: a second process waits here, then sees
-        # the card already returned, and does nothing.
+        target = column_with_role("decision", board_id)
+        # Column first, then the card, in the order every move takes them (no
+        # deadlock with a person moving the same card). Re-read under the lock: a
+        # second process waits here, then finds the card returned and does nothing.
+        lock_column(target)
         card = session().get(Card, card_id, with_for_update=True)
         if card is None or card.defer_until is None or card.defer_until > now:
             return False
         deferred = {c.key for c in columns_with_role("deferred", card.board_id)}
         if card.column_name not in deferred:
             return False
-        target = column_with_role("decision", card.board_id)
         place_card(card, target.key, None, "system", now, " (defer period expired)")
         return True
 
