@@ -150,22 +150,37 @@ def roles_swapped(app, first: str, second: str):
             connection.execute(swap, dict(params, ra=roles[second], rb=roles[first]))
 
 
-@pytest.mark.parametrize("call, expected", [
-    ("create", "blocked"),
-    ("decide", "approved"),
+def ask_and_decide(client, card_id: str) -> str:
+    client.post(f"/api/cards/{card_id}/decision",
+                json={"question": "Which?", "options": [{"key": "a"}]})
+    return client.post(f"/api/cards/{card_id}/decide", json={"choice": "a"}).json["moved_to"]
+
+
+def ask_and_approve(client, card_id: str) -> str:
+    client.post(f"/api/cards/{card_id}/approval", json={"plan": "p"})
+    return client.post(f"/api/cards/{card_id}/approve", json={"approved": True}).json["moved_to"]
+
+
+def complete_with_followup(client, card_id: str) -> str:
+    followup_id = client.post(f"/api/cards/{card_id}/complete",
+                              json={"followup": True}).json["followup_id"]
+    return get_card(client, followup_id)["column_name"]
+
+
+@pytest.mark.parametrize("swapped, answer, expected", [
+    (("inbox", "blocked"), None, "blocked"),                      # create's default
+    (("in_progress", "approved"), ask_and_decide, "approved"),    # decide's default
+    (("in_progress", "approved"), ask_and_approve, "approved"),   # approve's default
+    (("inbox", "blocked"), complete_with_followup, "blocked"),    # the follow-up's column
 ])
-def test_default_targets_follow_the_column_role_not_its_key(app, client, call, expected):
-    swapped = {"create": ("inbox", "blocked"), "decide": ("in_progress", "approved")}[call]
+def test_default_targets_follow_the_column_role_not_its_key(app, client, swapped, answer,
+                                                             expected):
     with roles_swapped(app, *swapped):
-        if call == "create":
-            card_id = make_card(client)
+        card_id = make_card(client)
+        if answer is None:
+            assert get_card(client, card_id)["column_name"] == expected
         else:
-            card_id = make_card(client)
-            client.post(f"/api/cards/{card_id}/decision",
-                        json={"question": "Which?", "options": [{"key": "a"}]})
-            response = client.post(f"/api/cards/{card_id}/decide", json={"choice": "a"})
-            assert response.json["moved_to"] == expected
-        assert get_card(client, card_id)["column_name"] == expected
+            assert answer(client, card_id) == expected
 
 
 def test_decide_without_move_to_goes_to_in_progress_as_in_tack(client):

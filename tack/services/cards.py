@@ -106,6 +106,11 @@ def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
         Card.id == card_id, Card.board_id == board_id, Card.column_name == column_name))
 
 
+def defer_deadline(at: datetime) -> datetime:
+    """When a card deferred at `at` returns (TACK_DEFER_DAYS later)."""
+    return at + timedelta(days=settings().defer_days)
+
+
 def lock_column(column: Column) -> None:
     """Take the column's row lock for the rest of the write (PostgreSQL; SQLite has
     one writer anyway): two writes placing cards in one column then cannot both
@@ -148,7 +153,7 @@ def create_card(*, title: str, description: str = "", column_name: str | None = 
         updated_at=at, follows_id=follows_id,
     )
     if column.role == "deferred":
-        card.defer_until = at + timedelta(days=settings().defer_days)
+        card.defer_until = defer_deadline(at)
     session().add(card)
     record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
     return card
@@ -176,7 +181,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     card.updated_at = at
     if column.role == "deferred":
         if source != column.key:
-            card.defer_until = at + timedelta(days=settings().defer_days)
+            card.defer_until = defer_deadline(at)
     else:
         card.defer_until = None
     if column.role == "done":
