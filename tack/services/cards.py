@@ -340,7 +340,7 @@ def has_tag(tag: str):
 
 # The done archive, written once: a done card last updated more than `archive_days`
 # ago is off the board (and the archive sweep marks it archived). The board's query,
-# the sweep and the board snapshot's expiry all use these two.
+# the sweep and the board snapshot's expiry all use these.
 
 def archive_cutoff(at: datetime, archive_days: int) -> datetime:
     """Done cards last updated before this moment are off the board at `at`."""
