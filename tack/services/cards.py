@@ -112,10 +112,13 @@ def defer_deadline(at: datetime) -> datetime:
 
 
 def lock_column(column: Column) -> None:
-    """Take the column's row lock for the rest of the write (PostgreSQL; SQLite has
-    one writer anyway): two writes placing cards in one column then cannot both
-    pass its WIP limit or both take the same position."""
-    session().execute(sa.select(Column.id).where(Column.id == column.id).with_for_update())
+    """Take the column's row lock for the rest of the write: two writes placing cards
+    in one column then cannot both pass its WIP limit or both take the same position.
+    Only PostgreSQL needs it; SQLite runs one writer at a time (and a query saved
+    counts on the hottest writes)."""
+    if connection().dialect.name == "postgresql":
+        session().execute(sa.select(Column.id).where(Column.id == column.id)
+                          .with_for_update())
 
 
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
