@@ -90,7 +90,6 @@ def test_a_failing_sweep_does_not_stop_the_others(app, client, frozen, monkeypat
     def broken(now, config):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("tack.services.sweeps.SWEEPS", {"broken": broken, **SWEEPS})
     monkeypatch.setattr("tack.jobs.SWEEPS", {"broken": broken, **SWEEPS})
     card_id = make_card(client, column_name="deferred")
     frozen.advance(days=8)
