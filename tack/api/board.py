@@ -1,5 +1,5 @@
 """Whole-board reads: the board, the waiting lists, activity and changes."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import orjson
 from flask import current_app
@@ -28,7 +28,7 @@ def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
         if claim_is_active(card, at):
             valid_until = min(valid_until, card.claim_expires_at)
         if card.column_name in done:
-            valid_until = min(valid_until, card.updated_at + timedelta(days=archive_days))
+            valid_until = min(valid_until, cards.leaves_board_at(card.updated_at, archive_days))
     return orjson.dumps(by_column), valid_until
 
 
@@ -87,7 +87,8 @@ def changes(args):
     for event in found:
         entry = event_view(event)
         card = current.get(event.card_id)
-        entry["card"] = card_view(card, checked_at) if card else None
+        if card is not None:  # Tack leaves the key out once the card is deleted
+            entry["card"] = card_view(card, checked_at)
         changed.append(entry)
     return json_response({"changes": changed, "checked_at": isoformat(checked_at),
                           "cursor": cursor, "has_more": len(found) == limit})

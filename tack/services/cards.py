@@ -11,6 +11,7 @@ from tack.models import Card, Column, Note
 from tack.services.boards import (
     DEFAULT_BOARD,
     column_named,
+    column_or_default,
     column_with_role,
     columns_with_role,
 )
@@ -73,13 +74,51 @@ def _new_card_id() -> str:
             return card_id
 
 
-def end_of_column(board_id: str, column_name: str) -> int:
+def end_of_column(board_id: str, column_name: str, card_id: str | None = None) -> int:
+    """The position just past the last card in the column (other than `card_id`)."""
     last = session().scalar(
         sa.select(sa.func.max(Card.position)).where(
-            Card.board_id == board_id, Card.column_name == column_name
+            Card.board_id == board_id, Card.column_name == column_name,
+            Card.id != (card_id or ""),
         )
     )
     return 0 if last is None else last + 1
+
+
+def _make_room_at(card: Card, column_name: str, position: int) -> None:
+    """Free `position` in the column for `card`: when another card holds it, that card
+    and every one after it move down by one (one UPDATE), so the order of the others
+    is kept and no two cards share a position."""
+    others = sa.and_(Card.board_id == card.board_id, Card.column_name == column_name,
+                     Card.id != card.id)
+    taken = session().scalar(sa.select(Card.id).where(others, Card.position == position)
+                             .limit(1))
+    if taken is not None:
+        session().execute(
+            sa.update(Card).where(others, Card.position >= position)
+            .values(position=Card.position + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
+    return session().scalar(sa.select(Card.position).where(
+        Card.id == card_id, Card.board_id == board_id, Card.column_name == column_name))
+
+
+def defer_deadline(at: datetime) -> datetime:
+    """When a card deferred at `at` returns (TACK_DEFER_DAYS later)."""
+    return at + timedelta(days=settings().defer_days)
+
+
+def lock_column(column: Column) -> None:
+    """Take the column's row lock for the rest of the write: two writes placing cards
+    in one column then cannot both pass its WIP limit or both take the same position.
+    Only PostgreSQL needs it; SQLite runs one writer at a time (and a query saved
+    counts on the hottest writes)."""
+    if connection().dialect.name == "postgresql":
+        session().execute(sa.select(Column.id).where(Column.id == column.id)
+                          .with_for_update())
 
 
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
@@ -99,12 +138,14 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
 
 
 @write_transaction
-def create_card(*, title: str, description: str = "", column_name: str = "inbox",
+def create_card(*, title: str, description: str = "", column_name: str | None = None,
                 assignee: str = "", priority: str = "normal", created_by: str = "",
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
-    column = column_named(column_name, board_id)
+    """A new card at the end of `column_name` (default: the board's inbox-role column)."""
+    column = column_or_default(column_name, "inbox", board_id)
     check_priority(priority)
+    lock_column(column)
     _check_wip_limit(column, None)
     at = now()
     card = Card(
@@ -115,7 +156,7 @@ def create_card(*, title: str, description: str = "", column_name: str = "inbox"
         updated_at=at, follows_id=follows_id,
     )
     if column.role == "deferred":
-        card.defer_until = at + timedelta(days=settings().defer_days)
+        card.defer_until = defer_deadline(at)
     session().add(card)
     record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
     return card
@@ -125,20 +166,25 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
                at: datetime, details_suffix: str = "") -> tuple[str, str]:
     """Move `card` (inside a write transaction) and record the move. The one place
     where column rules live: every move, from any caller, comes through here.
-    `position` is the 0-based place among the column's cards; None means the end."""
+
+    `position` is the card's sort key in the column, kept exactly as given (Tack
+    clients read back what they set); a card already there moves down one with all
+    that follow it. None means the end of the column, same column included."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
+    lock_column(column)
     if column.key != source:
         _check_wip_limit(column, card.id)
-    if position is not None:
-        _insert_at(card, column.key, position)
-    elif column.key != source:
-        card.position = end_of_column(card.board_id, column.key)
+    if position is None:
+        card.position = end_of_column(card.board_id, column.key, card.id)
+    else:
+        _make_room_at(card, column.key, position)
+        card.position = position
     card.column_name = column.key
     card.updated_at = at
     if column.role == "deferred":
         if source != column.key:
-            card.defer_until = at + timedelta(days=settings().defer_days)
+            card.defer_until = defer_deadline(at)
     else:
         card.defer_until = None
     if column.role == "done":
@@ -151,47 +197,18 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     return source, column.key
 
 
-def _insert_at(card: Card, column_name: str, index: int) -> None:
-    """Renumber the column 0..n-1 with `card` at `index`, touching only rows whose
-    position changes (one executemany)."""
-    rows = session().execute(
-        sa.select(Card.id, Card.position)
-        .where(Card.board_id == card.board_id, Card.column_name == column_name,
-               Card.id != card.id)
-        .order_by(Card.position, Card.created_at, Card.id)
-    ).all()
-    order = [row.id for row in rows]
-    order.insert(min(max(index, 0), len(order)), card.id)
-    old_positions = {row.id: row.position for row in rows}
-    changed = [
-        {"id": card_id, "position": new_position}
-        for new_position, card_id in enumerate(order)
-        if card_id != card.id and old_positions[card_id] != new_position
-    ]
-    if changed:
-        session().execute(sa.update(Card), changed)
-    card.position = order.index(card.id)
-
-
-def index_before(card_id: str, column_name: str, before_card_id: str | None) -> int | None:
-    """The 0-based place just above `before_card_id` in the column, as drag-and-drop
-    says it (None: the end). Unknown or foreign cards also mean the end."""
-    if not before_card_id:
-        return None
-    card = get_card(card_id)
-    ids = list(session().scalars(
-        sa.select(Card.id)
-        .where(Card.board_id == card.board_id, Card.column_name == column_name,
-               Card.id != card_id)
-        .order_by(Card.position, Card.created_at, Card.id)
-    ))
-    return ids.index(before_card_id) if before_card_id in ids else None
-
-
 @write_transaction
 def move_card(*, card_id: str, column_name: str, position: int | None = None,
-              actor: str = "") -> tuple[str, str]:
+              before_id: str | None = None, actor: str = "") -> tuple[str, str]:
+    """Move the card to `position` in `column_name`, or (as a drop on the page says
+    it) just above card `before_id`. Neither, or a `before_id` that is not another
+    card in that column: the end of the column. Resolved here, inside the write, so
+    a concurrent move cannot make the answer stale."""
     card = get_card(card_id)
+    if before_id is not None:
+        position = None
+        if before_id != card_id:
+            position = _position_of(card.board_id, column_name, before_id)
     return place_card(card, column_name, position, actor, now())
 
 
@@ -244,6 +261,16 @@ def add_note_to(card: Card, author: str, content: str, at: datetime) -> int:
     return insert_note(card.id, card.board_id, author, content, at)
 
 
+def followup_text(note: str, description: str) -> str:
+    """A follow-up's description, as Tack writes it: the completion note carried over
+    first, a blank line, then the given description. Without a note, just the
+    description; without a description, just the note line (no dangling blank line)."""
+    if not note:
+        return description
+    carried = f"Previous card completed with note: {note}"
+    return f"{carried}\n\n{description}" if description else carried
+
+
 @write_transaction
 def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bool = False,
                   followup_title: str = "", followup_description: str = "") -> dict:
@@ -260,8 +287,7 @@ def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bo
     if followup:
         title = followup_title or ("Follow-up: " + card.title)[:500]
         next_card = create_card(
-            title=title, description=followup_description,
-            column_name=column_with_role("inbox", card.board_id).key,
+            title=title, description=followup_text(note, followup_description),
             assignee=card.assignee, priority=card.priority, created_by=actor,
             tags=list(card.tags or []), follows_id=card.id, board_id=card.board_id,
         )
@@ -281,10 +307,13 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
                priority: str | None = None) -> list[sa.Row]:
-    """Cards matching every filter given, in board order."""
+    """Cards matching every filter given, in board order. An unknown column or
+    priority is refused (400), not answered with an empty list."""
     query = sa.select(CARDS).where(Card.board_id == board_id)
     if column_name:
-        query = query.where(Card.column_name == column_name)
+        query = query.where(Card.column_name == column_named(column_name, board_id).key)
+    if priority:
+        check_priority(priority)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
@@ -312,16 +341,33 @@ def has_tag(tag: str):
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
 
+# The done archive, written once: a done card last updated more than `archive_days`
+# ago is off the board (and the archive sweep marks it archived). The board's query,
+# the sweep and the board snapshot's expiry all use these.
+
+def archive_cutoff(at: datetime, archive_days: int) -> datetime:
+    """Done cards last updated before this moment are off the board at `at`."""
+    return at - timedelta(days=archive_days)
+
+
+def leaves_board_at(updated_at: datetime, archive_days: int) -> datetime:
+    """The last moment a done card updated at `updated_at` is still on the board."""
+    return updated_at + timedelta(days=archive_days)
+
+
+def past_archive_cutoff(at: datetime, archive_days: int):
+    """WHERE clause: the card is older than the done archive allows."""
+    return Card.updated_at < archive_cutoff(at, archive_days)
+
+
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
                 **filters) -> list[sa.Row]:
-    """Every card the board shows, in position order. Done cards last updated more
-    than `archive_days` ago (or archived by the sweep) are left out. `filters` are
-    matching()'s."""
+    """Every card the board shows, in position order. Done cards past the archive
+    cut-off (or archived by the sweep) are left out. `filters` are matching()'s."""
     done_keys = [c.key for c in columns_with_role("done", board_id)]
-    cutoff = at - timedelta(days=archive_days)
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
-        sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
+        sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),
     )
     query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
     query = matching(query, **filters)

@@ -3,7 +3,7 @@ row count says who won, so no two agents ever hold the same card.
 
 The statements are built once with bind parameters: claims and releases are what
 agents do most, and building a statement costs more than running it."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -21,7 +21,22 @@ CLAIM_NEXT_ATTEMPTS = 50
 CARDS = Card.__table__
 _at = sa.bindparam("at", type_=UTCDateTime())
 _agent = sa.bindparam("agent", type_=sa.String())
-_FREE = sa.or_(CARDS.c.claimed_by.is_(None), CARDS.c.claim_expires_at <= _at)
+
+
+# Who holds a card, written once: a holder whose claim has not expired yet. A claim
+# at or past its expiry is free to take and reads as unclaimed. claim_is_active is
+# the rule on a loaded card, claim_is_free the same rule as SQL (its negation).
+def claim_is_active(card, at: datetime) -> bool:
+    return (card.claimed_by is not None and card.claim_expires_at is not None
+            and card.claim_expires_at > at)
+
+
+def claim_is_free(at) -> sa.ColumnElement[bool]:
+    return sa.or_(CARDS.c.claimed_by.is_(None), CARDS.c.claim_expires_at.is_(None),
+                  CARDS.c.claim_expires_at <= at)
+
+
+_FREE = claim_is_free(_at)
 _HELD_BY_AGENT = sa.and_(CARDS.c.claimed_by == _agent, CARDS.c.claim_expires_at > _at)
 
 
@@ -112,8 +127,7 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
     else:
         pool = [c.key for c in columns(board_id) if c.role in WORKABLE_ROLES]
     query = sa.select(Card.id).where(
-        Card.board_id == board_id, Card.column_name.in_(pool),
-        sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
+        Card.board_id == board_id, Card.column_name.in_(pool), claim_is_free(at),
     )
     if assignee:
         query = query.where(Card.assignee == assignee)

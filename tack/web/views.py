@@ -18,7 +18,6 @@ bp = Blueprint("web", __name__)
 ACTIVITY_SHOWN = 30
 FILTERS = ("q", "assignee", "tag", "priority")
 PRIORITIES = cards.PRIORITIES
-DROP_AT_END = 1_000_000  # past any column's length: the service puts the card last
 
 
 @bp.before_request
@@ -183,11 +182,9 @@ def update_card(card_id):
 def move_card(card_id):
     """A drop: the card goes just above `before_id` in `column_name` (no before_id:
     to the bottom)."""
-    column_name = form_text("column_name", limit=64)
-    index = cards.index_before(card_id, column_name, form_text("before_id", limit=32))
     source, destination = cards.move_card(
-        card_id=card_id, column_name=column_name,
-        position=DROP_AT_END if index is None else index, actor=auth.display_name(),
+        card_id=card_id, column_name=form_text("column_name", limit=64),
+        before_id=form_text("before_id", limit=32) or None, actor=auth.display_name(),
     )
     return board_update("" if source == destination else f"Moved to {destination}.")
 
