@@ -1,8 +1,11 @@
 """The page and its HTMX partials, through the Flask client."""
+import html
 import re
 
 import pytest
 from helpers import get_card, make_card
+
+from tack.api.schemas import DESCRIPTION_MAX, NOTE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 
 HX = {"HX-Request": "true"}
 
@@ -18,12 +21,15 @@ def page(client):
     token = csrf_token(client)
 
     class Page:
+        headers = {**HX, "X-CSRFToken": token}
+
         def post(self, path, **form):
-            return client.post(path, data=form, headers={**HX, "X-CSRFToken": token})
+            return client.post(path, data=form, headers=self.headers)
 
         def get(self, path):
             return client.get(path, headers=HX)
 
+    Page.client = client
     return Page()
 
 
@@ -154,3 +160,106 @@ def test_write_without_csrf_token_is_refused(client):
 def test_unknown_page_is_html_not_json(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404 and b"<html" in response.data
+
+
+# ---- the page checks input with the API's own schemas -------------------------------
+
+def toast(response) -> str:
+    found = re.search(r'<div id="toast"[^>]*>(.*?)</div>', response.data.decode(), re.S)
+    return html.unescape(found.group(1))
+
+
+def api_refusal(response) -> str:
+    assert response.status_code == 422, response.json
+    return response.json["detail"]
+
+
+def test_over_long_note_is_refused_with_the_apis_message(client, page):
+    card_id = make_card(client)
+    before = client.get("/api/activity?limit=1000").json
+    too_long = "n" * (NOTE_MAX + 1)
+    expected = api_refusal(client.post(f"/api/cards/{card_id}/notes",
+                                       json={"content": too_long}))
+    response = page.post(f"/web/cards/{card_id}/notes", content=too_long)
+    assert response.status_code == 422 and toast(response) == expected
+    assert "content: Longer than maximum length" in expected
+    assert client.get(f"/api/cards/{card_id}/notes").json == []
+    assert client.get("/api/activity?limit=1000").json == before
+
+
+def test_decision_note_takes_the_apis_limit_not_a_shorter_one(client, page):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/decision",
+                json={"question": "Which?", "options": [{"key": "a"}]})
+    too_long = "d" * (NOTE_MAX + 1)
+    expected = api_refusal(client.post(f"/api/cards/{card_id}/decide",
+                                       json={"choice": "a", "note": too_long}))
+    response = page.post(f"/web/cards/{card_id}/decide", choice="a", note=too_long)
+    assert response.status_code == 422 and toast(response) == expected
+    assert get_card(client, card_id)["decision"]["decided"] is None
+    long_note = "d" * 15_000  # over the page's old cut of 10,000, within the API's limit
+    assert page.post(f"/web/cards/{card_id}/decide", choice="a",
+                     note=long_note).status_code == 200
+    assert client.get(f"/api/cards/{card_id}/notes").json[-1]["content"] == long_note
+
+
+def test_over_long_approval_comment_is_refused_with_the_apis_message(client, page):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/approval", json={"plan": "ship"})
+    too_long = "c" * (NOTE_MAX + 1)
+    expected = api_refusal(client.post(f"/api/cards/{card_id}/approve",
+                                       json={"approved": True, "comment": too_long}))
+    response = page.post(f"/web/cards/{card_id}/approve", approved="true", comment=too_long)
+    assert response.status_code == 422 and toast(response) == expected
+    card = get_card(client, card_id)
+    assert card["approval"]["approved"] is None and card["column_name"] == "awaiting_approval"
+
+
+def test_over_long_tag_is_refused_not_trimmed(client, page):
+    tag = "t" * (TAG_MAX + 1)
+    expected = api_refusal(client.post("/api/cards", json={"title": "x", "tags": [tag]}))
+    response = page.post("/web/cards", title="x", tags=f"ok, {tag}")
+    assert response.status_code == 422 and toast(response) == expected
+    assert client.get("/api/cards").json == []
+    card_id = make_card(client, tags=["keep"])
+    response = page.post(f"/web/cards/{card_id}", tags=tag, shown_tags="keep")
+    assert response.status_code == 422 and "Longer than maximum length 100" in toast(response)
+    assert get_card(client, card_id)["tags"] == ["keep"]
+
+
+def test_too_many_tags_and_a_blank_title_get_the_apis_messages(client, page):
+    tags = [f"t{i}" for i in range(TAGS_MAX + 1)]
+    expected = api_refusal(client.post("/api/cards", json={"title": "x", "tags": tags}))
+    assert toast(page.post("/web/cards", title="x", tags=",".join(tags))) == expected
+    expected = api_refusal(client.post("/api/cards", json={"title": "  "}))
+    assert toast(page.post("/web/cards", title="  ")) == expected
+    assert client.get("/api/cards").json == []
+
+
+def test_refusal_in_the_dialog_keeps_what_was_typed_and_says_why_there(client, page):
+    card_id = make_card(client)
+    response = page.client.post(f"/web/cards/{card_id}", data={
+        "title": "x" * (TITLE_MAX + 1), "shown_title": "A card"},
+        headers={**page.headers, "HX-Target": "dialog-body"})
+    assert response.status_code == 422 and response.headers["HX-Reswap"] == "none"
+    assert re.search(r'<p id="dialog-message"[^>]*hx-swap-oob="true">Validation failed: '
+                     r'title: Longer than maximum length 500', response.data.decode())
+    assert get_card(client, card_id)["title"] == "A card"
+
+
+def test_forms_carry_the_apis_limits(client, page):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/approval", json={"plan": "ship"})
+    board = client.get("/").data.decode()
+    dialog = page.get(f"/web/cards/{card_id}").data.decode()
+    assert f'name="comment" placeholder="Comment (optional)" maxlength="{NOTE_MAX}"' in board
+    assert f'maxlength="{TITLE_MAX}"' in board and f'maxlength="{TITLE_MAX}"' in dialog
+    assert f'name="content" rows="2" placeholder="Add a note" maxlength="{NOTE_MAX}"' in dialog
+    assert f'rows="5" maxlength="{DESCRIPTION_MAX}"' in board
+
+
+def test_over_long_search_is_refused_like_the_apis_filter(client, page):
+    make_card(client, title="findable")
+    expected = api_refusal(client.get("/api/cards?q=" + "q" * 201))
+    response = page.get("/web/board?f_q=" + "q" * 201)
+    assert response.status_code == 422 and toast(response) == expected

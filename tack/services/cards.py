@@ -314,18 +314,22 @@ def has_tag(tag: str):
 
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
                 **filters) -> list[sa.Row]:
-    """Every card the board shows, in position order. Done cards last updated more
-    than `archive_days` ago (or archived by the sweep) are left out. `filters` are
-    matching()'s."""
+    """Every card the board shows, in position order. `filters` are matching()'s."""
+    query = on_board(sa.select(CARDS), board_id=board_id, at=at, archive_days=archive_days)
+    query = matching(query, **filters)
+    return fetch(query.order_by(Card.position, Card.created_at, Card.id))
+
+
+def on_board(query, *, board_id: str, at: datetime, archive_days: int):
+    """Narrow a card query to what the board shows: done cards last updated more than
+    `archive_days` ago (or archived by the sweep) are left out."""
     done_keys = [c.key for c in columns_with_role("done", board_id)]
     cutoff = at - timedelta(days=archive_days)
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
     )
-    query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
-    query = matching(query, **filters)
-    return fetch(query.order_by(Card.position, Card.created_at, Card.id))
+    return query.where(Card.board_id == board_id, sa.not_(hidden))
 
 
 def thread(card_id: str) -> dict:
