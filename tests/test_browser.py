@@ -8,6 +8,8 @@ import pytest
 import requests
 from live_server import LiveServer
 
+from tack.services.board_page import CARDS_SHOWN
+
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -234,3 +236,25 @@ def test_sign_in_and_out(page, server):
 
     page.locator(".sign-out button").click()
     playwright_api.expect(page.locator(".sign-in")).to_be_visible()
+
+
+def test_show_more_on_a_column_with_more_cards_than_shown(page, server):
+    operations = [{"action": "create", "title": f"Bulk {n:03d}"} for n in range(CARDS_SHOWN + 3)]
+    response = requests.post(server.url + "/api/batch", json=operations,
+                             headers={"X-API-Key": KEY})
+    assert response.ok, response.text
+    page.reload()
+    inbox = page.locator('.cards[data-column="inbox"] .card')
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN)
+    column = page.locator('.column[data-column="inbox"]')
+    playwright_api.expect(column.locator(".count")).to_have_text(str(CARDS_SHOWN + 3))
+    column.get_by_role("button", name=re.compile("Show more")).click()
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN + 3)
+    playwright_api.expect(inbox.last).to_contain_text(f"Bulk {CARDS_SHOWN + 2:03d}")
+    playwright_api.expect(column.get_by_role("button", name=re.compile("Show more"))
+                          ).to_have_count(0)
+    # A live update redraws the columns and keeps what "show more" opened.
+    api(server, "post", "/api/cards", title="Arrived later", column_name="approved")
+    playwright_api.expect(card_in(page, "approved", "Arrived later")).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN + 3)

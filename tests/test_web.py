@@ -6,6 +6,8 @@ import pytest
 from helpers import get_card, make_card
 
 from tack.api.schemas import DESCRIPTION_MAX, NOTE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from tack.services import board_page
+from tack.services.board_page import CARDS_SHOWN
 
 HX = {"HX-Request": "true"}
 
@@ -263,3 +265,78 @@ def test_over_long_search_is_refused_like_the_apis_filter(client, page):
     expected = api_refusal(client.get("/api/cards?q=" + "q" * 201))
     response = page.get("/web/board?f_q=" + "q" * 201)
     assert response.status_code == 422 and toast(response) == expected
+
+
+# ---- a bounded page: a slice of each column, "show more", search over all ---------
+
+def fill_column(client, count: int, column_name: str = "inbox") -> list[str]:
+    """`count` cards in board order, created in batches."""
+    ids = []
+    for start in range(0, count, 100):
+        operations = [{"action": "create", "title": f"card {n:04d}", "column_name": column_name}
+                      for n in range(start, min(start + 100, count))]
+        response = client.post("/api/batch", json=operations)
+        ids += [result["id"] for result in response.json["results"]]
+    return ids
+
+
+def tiles(html_text: str, column: str = "inbox") -> list[str]:
+    found = re.search(rf'id="cards-{column}" data-column="{column}">(.*?)</div>\s*<div class="more"',
+                      html_text, re.S)
+    return re.findall(r'<article [^>]*id="(card-[0-9a-f]+)"', found.group(1))
+
+
+def test_a_big_column_shows_its_first_cards_its_total_and_show_more(client, page):
+    ids = fill_column(client, CARDS_SHOWN + 7)
+    board = client.get("/").data.decode()
+    assert tiles(board) == ids[:CARDS_SHOWN]
+    assert f'<span class="count">{CARDS_SHOWN + 7}</span>' in board
+    assert f'data-before-id="{ids[CARDS_SHOWN]}"' in board
+    assert f'hx-get="/web/columns/inbox/cards?offset={CARDS_SHOWN}"' in board
+    assert "(7 not shown)" in board
+    more = page.get(f"/web/columns/inbox/cards?offset={CARDS_SHOWN}").data.decode()
+    assert re.findall(r'<article [^>]*id="(card-[0-9a-f]+)"', more) == ids[CARDS_SHOWN:]
+    assert re.search(r'<div class="more" id="more-inbox" hx-swap-oob="true">\s*</div>', more)
+
+
+def test_search_finds_cards_beyond_the_shown_slice(client, page):
+    ids = fill_column(client, CARDS_SHOWN + 20)
+    html_text = page.get(f"/web/board?f_q=card {CARDS_SHOWN + 15:04d}").data.decode()
+    assert tiles(html_text) == [ids[CARDS_SHOWN + 15]]
+    assert '<span class="count">1</span>' in html_text
+
+
+def test_live_update_keeps_what_show_more_opened(client, page):
+    ids = fill_column(client, CARDS_SHOWN + 30)
+    seq = client.get("/api/changes?after=0").json["cursor"]
+    make_card(client, title="late", column_name="approved")
+    shown = CARDS_SHOWN + 10
+    html_text = page.get(f"/web/changes?after={seq}&shown_inbox={shown}").data.decode()
+    assert tiles(html_text) == ids[:shown] and "late" in html_text
+    huge = page.get(f"/web/changes?after={seq}&shown_inbox=999999999").data.decode()
+    assert len(tiles(huge)) == CARDS_SHOWN + 30  # within CARDS_SHOWN_MAX
+
+
+def test_drop_below_the_last_shown_card_lands_above_the_first_hidden_one(client, page):
+    ids = fill_column(client, CARDS_SHOWN + 5)
+    moved = make_card(client, title="dropped", column_name="approved")
+    page.post(f"/web/cards/{moved}/move", column_name="inbox", before_id=ids[CARDS_SHOWN])
+    inbox = [card["id"] for card in client.get("/api/board").json["inbox"]]
+    assert inbox.index(moved) == CARDS_SHOWN and inbox[CARDS_SHOWN + 1] == ids[CARDS_SHOWN]
+
+
+def test_the_page_reads_a_slice_not_the_whole_board(client, monkeypatch):
+    fill_column(client, CARDS_SHOWN * 3)
+    fetched = []
+    real_fetch = board_page.fetch
+
+    def counting_fetch(statement, **params):
+        rows = real_fetch(statement, **params)
+        fetched.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(board_page, "fetch", counting_fetch)
+    for view in ("/", "/?f_q=card"):  # the filtered page reads in one pass
+        fetched.clear()
+        assert client.get(view).status_code == 200
+        assert max(fetched) == CARDS_SHOWN + 1  # the slice and the one card after it

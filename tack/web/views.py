@@ -15,8 +15,8 @@ from tack.clock import now
 from tack.error_handlers import db_rollback
 from tack.errors import NotFound
 from tack.extensions import csrf
-from tack.services import cards, claims, decisions, events, notes
-from tack.services.boards import DEFAULT_BOARD, columns
+from tack.services import board_page, cards, claims, decisions, events, notes
+from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.views import claim_is_active
 from tack.web import auth
 from tack.web.render import template_helpers
@@ -82,19 +82,18 @@ def current_filters() -> dict:
 
 
 def board_context(filters: dict | None = None) -> dict:
+    """The page's data: each column's first cards (more after "show more") and total."""
     at = now()
     filters = g.get("filters", NO_FILTERS) if filters is None else filters
     seq = events.last_seq(DEFAULT_BOARD)
-    shown = cards.board_cards(board_id=DEFAULT_BOARD, at=at,
-                              archive_days=current_app.config["TACK"].done_archive_days,
-                              **filters)
-    by_column = {column.key: [] for column in columns()}
-    for card in shown:
-        by_column[card.column_name].append(card)
+    slices = board_page.column_slices(
+        board_id=DEFAULT_BOARD, at=at, archive_days=current_app.config["TACK"].done_archive_days,
+        shown=shown_counts(), **filters)
     return {
         "columns": columns(),
-        "cards_by_column": by_column,
-        "note_counts": notes.note_counts([card.id for card in shown]),
+        "slices": slices,
+        "note_counts": notes.note_counts(
+            [card.id for piece in slices.values() for card in piece.cards]),
         "activity": events.recent_events(ACTIVITY_SHOWN),
         "seq": seq,
         "filters": filters,
@@ -104,6 +103,16 @@ def board_context(filters: dict | None = None) -> dict:
         "display_name": auth.display_name(),
         **template_helpers(at),
     }
+
+
+def shown_counts() -> dict[str, int]:
+    """How many cards each column shows now (shown_<key>, sent by the page), so a
+    live update keeps what "show more" opened."""
+    counts = {}
+    for name, value in request.values.items():
+        if name.startswith("shown_") and value.isdigit():
+            counts[name.removeprefix("shown_")] = int(value[:6])
+    return counts
 
 
 def board_update(message: str = "", status: int = 200, main_html: str = "") -> Response:
@@ -158,6 +167,20 @@ def board():
 def board_columns():
     """Just the columns, for a new search or filter."""
     return render_template("partials/columns.html", **board_context())
+
+
+@bp.get("/web/columns/<column_name>/cards")
+def more_cards(column_name):
+    """ "Show more": the column's next slice, appended below what the page shows."""
+    column = column_named(column_name)
+    at = now()
+    piece = board_page.more_of_column(
+        board_id=DEFAULT_BOARD, column_name=column.key, at=at,
+        archive_days=current_app.config["TACK"].done_archive_days,
+        offset=max(request.args.get("offset", type=int, default=0), 0), **g.filters)
+    return render_template("partials/more_cards.html", column=column, piece=piece,
+                           note_counts=notes.note_counts([card.id for card in piece.cards]),
+                           **template_helpers(at))
 
 
 @bp.get("/web/changes")
