@@ -5,6 +5,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tack.api.responses import error_response
@@ -62,6 +63,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     code = HTTP_CODES.get(error.code, "ERROR")
     messages = data.get("messages")
+    if isinstance(error, CSRFError):
+        return answer(400, "This page is out of date: reload it and try again.",
+                      "CSRF_FAILED")
     if error.code == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         return answer(413, f"Request body too large (limit {limit} bytes)", code)

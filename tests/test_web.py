@@ -155,7 +155,7 @@ def test_write_without_csrf_token_is_refused(client):
     client.get("/")
     response = client.post(f"/web/cards/{card_id}/move", data={"column_name": "done"},
                            headers=HX)
-    assert response.status_code == 400
+    assert response.status_code == 400 and "This page is out of date" in response.data.decode()
     assert get_card(client, card_id)["column_name"] == "inbox"
 
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import (Blueprint, Response, current_app, g, redirect, render_template, request,
                    url_for)
 from flask_smorest import abort
-from flask_wtf.csrf import CSRFError
 
 from tack.api import schemas as s
 from tack.clock import now
@@ -40,11 +39,6 @@ def check_request():
     g.filters = current_filters()
     if request.method == "POST":
         csrf.protect()
-
-
-@bp.errorhandler(CSRFError)
-def csrf_failed(_error):
-    return refusal_update("This page is out of date: reload it and try again.", status=400)
 
 
 @bp.context_processor
