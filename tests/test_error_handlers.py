@@ -5,7 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from helpers import get_card, make_card
+from helpers import get_card, make_card, page_csrf_token, toast_text
 
 from tack.errors import Conflict
 from tack.services import cards, notes
@@ -28,13 +28,7 @@ def surprise(*_args, **_kwargs):
 
 @pytest.fixture
 def page_headers(client):
-    html = client.get("/").data.decode()
-    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-    return {**HX, "X-CSRFToken": token}
-
-
-def toast(response) -> str:
-    return re.search(r'<div id="toast"[^>]*>(.*?)</div>', response.data.decode(), re.S).group(1)
+    return {**HX, "X-CSRFToken": page_csrf_token(client)}
 
 
 def test_page_write_hitting_a_busy_database_gets_a_page_message(client, page_headers,
@@ -44,7 +38,7 @@ def test_page_write_hitting_a_busy_database_gets_a_page_message(client, page_hea
     response = client.post(f"/web/cards/{card_id}/notes", data={"content": "hi"},
                            headers=page_headers)
     assert response.status_code == 503 and response.mimetype == "text/html"
-    assert toast(response) == "Database busy; retry shortly"
+    assert toast_text(response) == "Database busy; retry shortly"
     assert response.headers["HX-Reswap"] == "none"  # the dialog keeps the typed note
     assert 'id="columns"' in response.data.decode()  # and the board as it is
 
@@ -56,7 +50,7 @@ def test_page_move_hitting_a_write_conflict_snaps_back_with_a_message(client, pa
     response = client.post(f"/web/cards/{card_id}/move", data={"column_name": "done"},
                            headers=page_headers)
     assert response.status_code == 409 and response.mimetype == "text/html"
-    assert toast(response) == "The write conflicted with another; retry"
+    assert toast_text(response) == "The write conflicted with another; retry"
     columns = response.data.decode()
     assert re.search(r'data-column="inbox">\s*<article[^>]*id="' + card_id, columns)
     assert get_card(client, card_id)["column_name"] == "inbox"
@@ -71,7 +65,7 @@ def test_message_alone_when_the_board_cannot_be_read_either(client, page_headers
                            headers={**page_headers, "HX-Target": "dialog-body"})
     assert response.status_code == 503 and response.mimetype == "text/html"
     body = response.data.decode()
-    assert toast(response) == "Database busy; retry shortly" and 'id="columns"' not in body
+    assert toast_text(response) == "Database busy; retry shortly" and 'id="columns"' not in body
     assert re.search(r'id="dialog-message"[^>]*>Database busy', body)
 
 
@@ -98,7 +92,7 @@ def test_unexpected_error_is_logged_and_no_trace_reaches_anyone(client, page_hea
         full_page = client.get(f"/web/cards/{card_id}")
     assert (api.status_code, api.json) == (
         500, {"detail": "Internal server error", "code": "INTERNAL_ERROR"})
-    assert fragment.status_code == 500 and toast(fragment) == "Internal server error"
+    assert fragment.status_code == 500 and toast_text(fragment) == "Internal server error"
     assert full_page.status_code == 500 and b"<html" in full_page.data
     for response in (api, fragment, full_page):
         assert b"secret internals" not in response.data and b"Traceback" not in response.data
@@ -125,7 +119,7 @@ def test_claim_conflict_reads_as_a_sentence_on_the_page(client, page_headers, mo
 
     monkeypatch.setattr(cards, "update_card", already_claimed)
     response = client.post(f"/web/cards/{card_id}", data={"title": "x"}, headers=page_headers)
-    assert response.status_code == 409 and toast(response) == "Card already claimed by bot-1"
+    assert response.status_code == 409 and toast_text(response) == "Card already claimed by bot-1"
 
 
 def test_http_errors_are_json_on_api_paths_and_html_on_pages(client, page_headers):

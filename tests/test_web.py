@@ -1,9 +1,8 @@
 """The page and its HTMX partials, through the Flask client."""
-import html
 import re
 
 import pytest
-from helpers import get_card, make_card
+from helpers import get_card, make_card, page_csrf_token, toast_text
 
 from tack.api.schemas import DESCRIPTION_MAX, NOTE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from tack.services import board_page
@@ -12,15 +11,10 @@ from tack.services.board_page import CARDS_SHOWN
 HX = {"HX-Request": "true"}
 
 
-def csrf_token(client) -> str:
-    page = client.get("/").data.decode()
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 @pytest.fixture
 def page(client):
     """A client that has loaded the page and sends its CSRF token like htmx does."""
-    token = csrf_token(client)
+    token = page_csrf_token(client)
 
     class Page:
         headers = {**HX, "X-CSRFToken": token}
@@ -166,11 +160,6 @@ def test_unknown_page_is_html_not_json(client):
 
 # ---- the page checks input with the API's own schemas -------------------------------
 
-def toast(response) -> str:
-    found = re.search(r'<div id="toast"[^>]*>(.*?)</div>', response.data.decode(), re.S)
-    return html.unescape(found.group(1))
-
-
 def api_refusal(response) -> str:
     assert response.status_code == 422, response.json
     return response.json["detail"]
@@ -183,7 +172,7 @@ def test_over_long_note_is_refused_with_the_apis_message(client, page):
     expected = api_refusal(client.post(f"/api/cards/{card_id}/notes",
                                        json={"content": too_long}))
     response = page.post(f"/web/cards/{card_id}/notes", content=too_long)
-    assert response.status_code == 422 and toast(response) == expected
+    assert response.status_code == 422 and toast_text(response) == expected
     assert "content: Longer than maximum length" in expected
     assert client.get(f"/api/cards/{card_id}/notes").json == []
     assert client.get("/api/activity?limit=1000").json == before
@@ -197,7 +186,7 @@ def test_decision_note_takes_the_apis_limit_not_a_shorter_one(client, page):
     expected = api_refusal(client.post(f"/api/cards/{card_id}/decide",
                                        json={"choice": "a", "note": too_long}))
     response = page.post(f"/web/cards/{card_id}/decide", choice="a", note=too_long)
-    assert response.status_code == 422 and toast(response) == expected
+    assert response.status_code == 422 and toast_text(response) == expected
     assert get_card(client, card_id)["decision"]["decided"] is None
     long_note = "d" * 15_000  # over the page's old cut of 10,000, within the API's limit
     assert page.post(f"/web/cards/{card_id}/decide", choice="a",
@@ -212,7 +201,7 @@ def test_over_long_approval_comment_is_refused_with_the_apis_message(client, pag
     expected = api_refusal(client.post(f"/api/cards/{card_id}/approve",
                                        json={"approved": True, "comment": too_long}))
     response = page.post(f"/web/cards/{card_id}/approve", approved="true", comment=too_long)
-    assert response.status_code == 422 and toast(response) == expected
+    assert response.status_code == 422 and toast_text(response) == expected
     card = get_card(client, card_id)
     assert card["approval"]["approved"] is None and card["column_name"] == "awaiting_approval"
 
@@ -221,20 +210,20 @@ def test_over_long_tag_is_refused_not_trimmed(client, page):
     tag = "t" * (TAG_MAX + 1)
     expected = api_refusal(client.post("/api/cards", json={"title": "x", "tags": [tag]}))
     response = page.post("/web/cards", title="x", tags=f"ok, {tag}")
-    assert response.status_code == 422 and toast(response) == expected
+    assert response.status_code == 422 and toast_text(response) == expected
     assert client.get("/api/cards").json == []
     card_id = make_card(client, tags=["keep"])
     response = page.post(f"/web/cards/{card_id}", tags=tag, shown_tags="keep")
-    assert response.status_code == 422 and "Longer than maximum length 100" in toast(response)
+    assert response.status_code == 422 and "Longer than maximum length 100" in toast_text(response)
     assert get_card(client, card_id)["tags"] == ["keep"]
 
 
 def test_too_many_tags_and_a_blank_title_get_the_apis_messages(client, page):
     tags = [f"t{i}" for i in range(TAGS_MAX + 1)]
     expected = api_refusal(client.post("/api/cards", json={"title": "x", "tags": tags}))
-    assert toast(page.post("/web/cards", title="x", tags=",".join(tags))) == expected
+    assert toast_text(page.post("/web/cards", title="x", tags=",".join(tags))) == expected
     expected = api_refusal(client.post("/api/cards", json={"title": "  "}))
-    assert toast(page.post("/web/cards", title="  ")) == expected
+    assert toast_text(page.post("/web/cards", title="  ")) == expected
     assert client.get("/api/cards").json == []
 
 
@@ -264,7 +253,7 @@ def test_over_long_search_is_refused_like_the_apis_filter(client, page):
     make_card(client, title="findable")
     expected = api_refusal(client.get("/api/cards?q=" + "q" * 201))
     response = page.get("/web/board?f_q=" + "q" * 201)
-    assert response.status_code == 422 and toast(response) == expected
+    assert response.status_code == 422 and toast_text(response) == expected
 
 
 # ---- a bounded page: a slice of each column, "show more", search over all ---------
