@@ -304,6 +304,9 @@ def test_live_update_keeps_what_show_more_opened(client, page):
     assert tiles(html_text) == ids[:shown] and "late" in html_text
     huge = page.get(f"/web/changes?after={seq}&shown_inbox=999999999").data.decode()
     assert len(tiles(huge)) == CARDS_SHOWN + 30  # within CARDS_SHOWN_MAX
+    for junk in ("-5", "x", "²", "1e9"):  # ignored: the first slice
+        answer = page.get(f"/web/changes?after={seq}&shown_inbox={junk}")
+        assert answer.status_code == 200 and len(tiles(answer.data.decode())) == CARDS_SHOWN
 
 
 def test_drop_below_the_last_shown_card_lands_above_the_first_hidden_one(client, page):

@@ -104,7 +104,7 @@ def shown_counts() -> dict[str, int]:
     live update keeps what "show more" opened."""
     counts = {}
     for name, value in request.values.items():
-        if name.startswith("shown_") and value.isdigit():
+        if name.startswith("shown_") and value.isascii() and value.isdigit():
             counts[name.removeprefix("shown_")] = int(value[:6])
     return counts
 
