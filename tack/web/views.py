@@ -4,7 +4,6 @@ import functools
 import logging
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import (Blueprint, Response, current_app, g, redirect, render_template, request,
                    url_for)
 from flask_smorest import abort
@@ -124,10 +123,11 @@ def refusal_update(message: str, status: int) -> Response:
     left alone: a dialog keeps what the person typed."""
     try:
         response = board_update(message, status)
-    except sa.exc.SQLAlchemyError:
-        # The database is still busy: the message alone.
+    except Exception:
+        # Already answering a failure (the database may still be busy): whatever
+        # stops the board from being drawn, the person still gets the message.
         db_rollback()
-        log.warning("board not re-read for a refusal")
+        log.exception("board not redrawn for a refusal")
         html = render_template("partials/message.html", message=message, is_error=True,
                                in_dialog=in_dialog())
         response = Response(html, status=status, mimetype="text/html")
