@@ -3,6 +3,8 @@ import pytest
 from helpers import get_card, page_csrf_token
 from test_web import HX
 
+from tack.api.schemas import NAME_MAX
+
 KEY = "page-key"
 
 
@@ -45,3 +47,12 @@ def test_sign_in_then_write_then_sign_out(client):
     response = client.post(f"/web/cards/{card_id}/move", data={"column_name": "inbox"},
                            headers={**HX, "X-CSRFToken": page_csrf_token(client)})
     assert response.status_code == 401
+
+
+def test_over_long_name_is_refused_not_cut(client):
+    token = page_csrf_token(client)
+    response = client.post("/web/sign-in", data={"key": KEY, "name": "a" * (NAME_MAX + 1),
+                                                 "csrf_token": token})
+    assert response.status_code == 422 and f"at most {NAME_MAX} characters" in \
+        response.data.decode()
+    assert "Signed in as" not in client.get("/").data.decode()
