@@ -20,6 +20,8 @@ TTL_MAX = 86_400
 POSITION_MAX = 1_000_000
 BATCH_MAX = 100
 LIST_LIMIT_MAX = 1000
+REASON_MAX = 1000
+SEARCH_MAX = 200
 
 
 class Text(fields.String):
@@ -184,19 +186,19 @@ class ApproveSchema(Lenient):
 
 
 class DeleteSchema(Lenient):
-    reason = text(1000, "Why", "duplicate", required=True, nonblank=True)
+    reason = text(REASON_MAX, "Why", "duplicate", required=True, nonblank=True)
     actor = text(**ACTOR)
 
 
 class DeleteArgs(Lenient):
-    reason = text(1000, "Why", load_default="")
+    reason = text(REASON_MAX, "Why", load_default="")
     actor = text(**ACTOR)
 
 
 class CardListArgs(Lenient):
     column = text(64, "Only this column", load_default=None)
     assignee = text(NAME_MAX, "Only this assignee", load_default=None)
-    q = text(200, "Text in title or description", load_default=None)
+    q = text(SEARCH_MAX, "Text in title or description", load_default=None)
     tag = text(TAG_MAX, "Only cards with this tag", load_default=None)
     priority = text(16, "Only this priority", load_default=None)
     fields = text(1000, "Comma-separated card keys to return (id always)", "id,title",

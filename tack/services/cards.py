@@ -312,8 +312,6 @@ def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
     query = sa.select(CARDS).where(Card.board_id == board_id)
     if column_name:
         query = query.where(Card.column_name == column_named(column_name, board_id).key)
-    if priority:
-        check_priority(priority)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
@@ -323,7 +321,7 @@ def matching(query, *, assignee=None, q=None, tag=None, priority=None):
     if assignee:
         query = query.where(Card.assignee == assignee)
     if priority:
-        query = query.where(Card.priority == priority)
+        query = query.where(Card.priority == check_priority(priority))
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(sa.or_(Card.title.ilike(pattern, escape="\\"),
@@ -362,16 +360,21 @@ def past_archive_cutoff(at: datetime, archive_days: int):
 
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
                 **filters) -> list[sa.Row]:
-    """Every card the board shows, in position order. Done cards past the archive
-    cut-off (or archived by the sweep) are left out. `filters` are matching()'s."""
+    """Every card the board shows, in position order. `filters` are matching()'s."""
+    query = on_board(sa.select(CARDS), board_id=board_id, at=at, archive_days=archive_days)
+    query = matching(query, **filters)
+    return fetch(query.order_by(Card.position, Card.created_at, Card.id))
+
+
+def on_board(query, *, board_id: str, at: datetime, archive_days: int):
+    """Narrow a card query to what the board shows: done cards last updated more than
+    `archive_days` ago (or archived by the sweep) are left out."""
     done_keys = [c.key for c in columns_with_role("done", board_id)]
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),
     )
-    query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
-    query = matching(query, **filters)
-    return fetch(query.order_by(Card.position, Card.created_at, Card.id))
+    return query.where(Card.board_id == board_id, sa.not_(hidden))
 
 
 def thread(card_id: str) -> dict:
