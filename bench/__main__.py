@@ -3,7 +3,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -12,6 +11,9 @@ import time
 from pathlib import Path
 
 import requests
+
+from harness.schema import reset_postgres_schema
+from harness.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
@@ -29,12 +31,6 @@ SCENARIOS = [
     ("create a card", "create", None, None),
     ("claim-next + release", "claim_next", None, None),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_wrk() -> str:
@@ -122,7 +118,7 @@ def main() -> None:
                TACK_WORKERS="1", TACK_THREADS=str(args.threads), TACK_BENCH_DIR=str(workdir),
                TACK_DATABASE_URL=args.database_url, PYTHONPATH=str(ROOT))
     if args.database_url:
-        reset_postgres(args.database_url)
+        reset_postgres_schema(args.database_url)
     print(f"seeding {args.cards} cards ...", flush=True)
     ids = seed(env, args.cards)
     ids_file = workdir / "ids.txt"
@@ -190,18 +186,6 @@ def top_up(url: str, page_cards: int) -> None:
                  for i in range(min(100, missing))]
         requests.post(url + "/api/batch", json=batch).raise_for_status()
         missing -= len(batch)
-
-
-def reset_postgres(database_url: str) -> None:
-    import sqlalchemy as sa
-
-    from tack.config import database_url as normalise
-    os.environ["TACK_DATABASE_URL"] = database_url
-    engine = sa.create_engine(normalise(""))
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
 
 
 def report(results: list[dict], args) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_server import LiveServer
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
