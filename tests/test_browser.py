@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from harness.server import LiveServer
 
 pytestmark = pytest.mark.browser

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import requests
+
 from harness.server import LiveServer
 
 TACK = str(Path(sys.executable).with_name("tack"))

@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 import requests
+
 from harness.server import LiveServer
 
 pytestmark = pytest.mark.server

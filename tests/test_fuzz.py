@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from harness.server import LiveServer
 
 pytestmark = pytest.mark.server

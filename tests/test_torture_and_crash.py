@@ -1,8 +1,8 @@
 """Short forms of harness/torture.py and harness/crash.py, on the suite's database."""
 import pytest
-from harness.server import LiveServer
 
 from harness import crash, torture
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.server
 

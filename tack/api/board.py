@@ -8,28 +8,33 @@ from flask_smorest import Blueprint
 from tack.api import schemas as s
 from tack.api.cards import cached_card_list, parse_fields
 from tack.api.responses import json_response
-from tack.api.snapshots import FAR_FUTURE, cached_read
+from tack.api.snapshots import FAR_FUTURE, SLOT, cached_read, card_fragments, json_list
 from tack.clock import isoformat, now
 from tack.services import cards, decisions, events
 from tack.services.boards import DEFAULT_BOARD, columns, columns_with_role
-from tack.services.views import card_view, claim_is_active, event_view, sparse
+from tack.services.views import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 
 
-def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
+def build_board(board_id: str, fields, seq: int, at: datetime) -> tuple[bytes, datetime]:
+    """The board from card fragments: after a write only the changed cards are read
+    and serialised again."""
     archive_days = current_app.config["TACK"].done_archive_days
-    shown = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days)
+    slots = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days,
+                              columns=SLOT)
     by_column = {column.key: [] for column in columns(board_id)}
     done = {column.key for column in columns_with_role("done", board_id)}
+    archive_after = timedelta(days=archive_days)
     valid_until = FAR_FUTURE
-    for card in shown:
-        by_column[card.column_name].append(sparse(card_view(card, at), fields))
-        if claim_is_active(card, at):
-            valid_until = min(valid_until, card.claim_expires_at)
-        if card.column_name in done:
-            valid_until = min(valid_until, card.updated_at + timedelta(days=archive_days))
-    return orjson.dumps(by_column), valid_until
+    for fragment in card_fragments(slots, seq, at, fields):
+        by_column.setdefault(fragment.column_name, []).append(fragment.body)
+        valid_until = min(valid_until, fragment.claim_until)
+        if fragment.column_name in done:
+            valid_until = min(valid_until, fragment.updated_at + archive_after)
+    body = b"{" + b",".join(orjson.dumps(key) + b":" + json_list(parts)
+                            for key, parts in by_column.items()) + b"}"
+    return body, valid_until
 
 
 @blp.route("/board", methods=["GET"])
@@ -39,7 +44,7 @@ def board(args):
     """The whole board: one key per column. Old done cards are left out."""
     fields = parse_fields(args["fields"])
     return cached_read(("board", DEFAULT_BOARD, fields),
-                       lambda at: build_board(DEFAULT_BOARD, fields, at))
+                       lambda seq, at: build_board(DEFAULT_BOARD, fields, seq, at), pass_seq=True)
 
 
 @blp.route("/decisions", methods=["GET"])

@@ -280,9 +280,9 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
-               priority: str | None = None) -> list[sa.Row]:
-    """Cards matching every filter given, in board order."""
-    query = sa.select(CARDS).where(Card.board_id == board_id)
+               priority: str | None = None, columns=(CARDS,)) -> list[sa.Row]:
+    """Cards matching every filter given, in board order (`columns`: what to read)."""
+    query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
         query = query.where(Card.column_name == column_name)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
@@ -313,17 +313,17 @@ def has_tag(tag: str):
 
 
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
-                **filters) -> list[sa.Row]:
+                columns=(CARDS,), **filters) -> list[sa.Row]:
     """Every card the board shows, in position order. Done cards last updated more
     than `archive_days` ago (or archived by the sweep) are left out. `filters` are
-    matching()'s."""
+    matching()'s; `columns` what to read."""
     done_keys = [c.key for c in columns_with_role("done", board_id)]
     cutoff = at - timedelta(days=archive_days)
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
     )
-    query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
+    query = sa.select(*columns).where(Card.board_id == board_id, sa.not_(hidden))
     query = matching(query, **filters)
     return fetch(query.order_by(Card.position, Card.created_at, Card.id))
 

@@ -4,6 +4,9 @@ that these answers do not need. Writes keep the session."""
 import sqlalchemy as sa
 
 from tack.extensions import db
+from tack.models import Card
+
+CARDS = Card.__table__
 
 
 def fetch(statement: sa.Executable, **params) -> list[sa.Row]:
@@ -19,3 +22,8 @@ def fetch_one(statement: sa.Executable, **params) -> sa.Row | None:
 def fetch_value(statement: sa.Executable, **params):
     with db.engine.connect() as connection:
         return connection.execute(statement, params).scalar()
+
+
+def cards_with_ids(card_ids: list[str]) -> list[sa.Row]:
+    """Whole card rows for the given ids, in no particular order."""
+    return fetch(sa.select(CARDS).where(CARDS.c.id.in_(card_ids)))

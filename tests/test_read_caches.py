@@ -1,0 +1,74 @@
+"""Lists and the board are assembled from per-card fragments: after a write only the
+changed card is serialised again, and no answer shows a stale card."""
+import pytest
+
+from helpers import get_card, make_card
+from tack.api import snapshots
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The ids of the cards serialised afresh."""
+    ids = []
+    real = snapshots.build_fragment
+
+    def counting(card, *args):
+        ids.append(card.id)
+        return real(card, *args)
+
+    monkeypatch.setattr(snapshots, "build_fragment", counting)
+    return ids
+
+
+def test_a_write_reserialises_only_the_card_it_changed(client, built):
+    ids = [make_card(client, title=f"Card {i}") for i in range(5)]
+    client.get("/api/board")
+    assert sorted(built) == sorted(ids)
+    built.clear()
+    client.post(f"/api/cards/{ids[2]}/notes", json={"content": "progress"})
+    client.patch(f"/api/cards/{ids[3]}", json={"title": "Renamed"})
+    board = client.get("/api/board").json
+    assert sorted(built) == sorted([ids[2], ids[3]])
+    assert [card["title"] for card in board["inbox"]][3] == "Renamed"
+
+
+def test_lists_and_the_card_read_share_fragments(client, built):
+    card_id = make_card(client, tags=["x"])
+    client.get("/api/cards?tag=x")
+    built.clear()
+    client.get(f"/api/cards/{card_id}")
+    client.get("/api/cards?column=inbox")
+    assert built == []
+
+
+def test_a_move_to_a_position_shows_the_neighbours_new_places(client):
+    first, second, third = (make_card(client, title=t) for t in ("a", "b", "c"))
+    before = client.get("/api/board").json["inbox"]
+    assert [card["position"] for card in before] == [0, 1, 2]
+    for card_id in (first, second, third):
+        get_card(client, card_id)
+    client.post(f"/api/cards/{third}/move", json={"column_name": "inbox", "position": 0})
+    after = {card["id"]: card["position"] for card in client.get("/api/board").json["inbox"]}
+    assert after == {third: 0, first: 1, second: 2}
+    assert [get_card(client, c)["position"] for c in (third, first, second)] == [0, 1, 2]
+    listed = client.get("/api/cards?column=inbox").json
+    assert [card["id"] for card in listed] == [third, first, second]
+
+
+def test_a_deleted_card_leaves_every_answer(client):
+    keep, gone = make_card(client), make_card(client)
+    client.get("/api/board")
+    get_card(client, gone)
+    client.delete(f"/api/cards/{gone}")
+    assert [card["id"] for card in client.get("/api/board").json["inbox"]] == [keep]
+    assert client.get(f"/api/cards/{gone}").status_code == 404
+    assert [card["id"] for card in client.get("/api/cards").json] == [keep]
+
+
+def test_following_the_log_far_behind_starts_again():
+    cache = snapshots.CardFragments()
+    cache.MAX_EVENTS_PER_SYNC = 10
+    cache.sync(5)
+    cache._changed["card-x"] = 5
+    cache.sync(100)  # too far: forget, no read of 95 events
+    assert cache._changed == {} and cache._floor == 100
