@@ -26,11 +26,6 @@ SELECT_CARD = sa.select(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
 THREAD_LIMIT = 1000  # longest follow-up chain walked, so a cycle cannot hang a read
 
 
-def priority_rank_sql():
-    """ORDER BY expression: critical first."""
-    return sa.case(PRIORITY_RANK, value=Card.priority, else_=1)
-
-
 def check_priority(priority: str) -> str:
     if priority not in PRIORITY_RANK:
         raise Invalid(

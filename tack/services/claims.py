@@ -11,8 +11,8 @@ from tack.clock import isoformat, now
 from tack.errors import Conflict, Forbidden, NotFound
 from tack.models import Card, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
-from tack.services.cards import has_tag, priority_rank_sql, read_card
-from tack.services.transaction import connection, record, session, write_transaction
+from tack.services.cards import PRIORITIES, has_tag, read_card
+from tack.services.transaction import connection, record, write_transaction
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
 WORKABLE_ROLES = ("inbox", "ready", "doing")
@@ -101,30 +101,50 @@ def _current(card_id: str):
     return row
 
 
-@write_transaction
 def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = None,
                assignee: str | None = None, tag: str | None = None,
-               board_id: str = DEFAULT_BOARD) -> sa.Row | None:
-    """Claim the highest-priority, oldest free card that matches; None when none is."""
-    at = now()
+               board_id: str = DEFAULT_BOARD) -> str | None:
+    """Claim the highest-priority, oldest free card that matches; its id, or None when
+    none is. The pool of columns is resolved before the write begins, so the writer
+    lock is held only for the search and the claim."""
     if column_name:
         pool = [column_named(column_name, board_id).key]
     else:
         pool = [c.key for c in columns(board_id) if c.role in WORKABLE_ROLES]
-    query = sa.select(Card.id).where(
-        Card.board_id == board_id, Card.column_name.in_(pool),
-        sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
-    )
-    if assignee:
-        query = query.where(Card.assignee == assignee)
-    if tag:
-        query = query.where(has_tag(tag))
-    query = query.order_by(priority_rank_sql().desc(), Card.created_at, Card.id).limit(1)
-    # PostgreSQL: skip rows another claimer has locked instead of queueing behind
-    # them. The conditional UPDATE still decides; a lost race just tries the next.
-    query = query.with_for_update(skip_locked=True, of=Card)
+    return _claim_next_in(agent=agent, ttl_seconds=ttl_seconds, pool=pool,
+                          assignee=assignee, tag=tag, board_id=board_id)
+
+
+def _next_free_queries(pool: list[str], at, assignee: str | None, tag: str | None,
+                       board_id: str) -> list:
+    """One query per priority, most urgent first, each the oldest free match. Each
+    walks ix_cards_claim_order in order and stops at the first match, where one
+    query ordered by a priority rank would sort every candidate."""
+    queries = []
+    for priority in reversed(PRIORITIES):
+        query = sa.select(Card.id).where(
+            Card.board_id == board_id, Card.priority == priority,
+            Card.column_name.in_(pool),
+            sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
+        )
+        if assignee:
+            query = query.where(Card.assignee == assignee)
+        if tag:
+            query = query.where(has_tag(tag))
+        # PostgreSQL: skip rows another claimer has locked instead of queueing behind
+        # them. The conditional UPDATE still decides; a lost race just tries the next.
+        queries.append(query.order_by(Card.created_at, Card.id).limit(1)
+                       .with_for_update(skip_locked=True, of=Card))
+    return queries
+
+
+@write_transaction
+def _claim_next_in(*, agent: str, ttl_seconds: int, pool: list[str], assignee: str | None,
+                   tag: str | None, board_id: str) -> str | None:
+    at = now()
+    queries = _next_free_queries(pool, at, assignee, tag, board_id)
     for _ in range(CLAIM_NEXT_ATTEMPTS):
-        card_id = session().scalar(query)
+        card_id = next(filter(None, (connection().scalar(query) for query in queries)), None)
         if card_id is None:
             return None
         if _run(CLAIM_FREE, card_id=card_id, agent=agent, at=at,
