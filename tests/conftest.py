@@ -69,9 +69,11 @@ def app(database, config_overrides):
     app = create_app(make_config(url, sqlite_path, **config_overrides))
     app.config["TESTING"] = True
     wipe(app)
+    from tack.api import board_state
     from tack.api.snapshots import fragments, snapshots
     snapshots.clear()
     fragments.clear()
+    board_state.clear()
     yield app
     with app.app_context():
         db.session.remove()

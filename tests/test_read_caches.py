@@ -3,7 +3,7 @@ changed card is serialised again, and no answer shows a stale card."""
 import pytest
 
 from helpers import get_card, make_card
-from tack.api import snapshots
+from tack.api import board_state, snapshots
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def built(monkeypatch):
         return real(card, *args)
 
     monkeypatch.setattr(snapshots, "build_fragment", counting)
+    monkeypatch.setattr(board_state, "build_fragment", counting)
     return ids
 
 
@@ -72,3 +73,42 @@ def test_following_the_log_far_behind_starts_again():
     cache._changed["card-x"] = 5
     cache.sync(100)  # too far: forget, no read of 95 events
     assert cache._changed == {} and cache._floor == 100
+
+
+@pytest.fixture
+def rebuilds(monkeypatch):
+    """How many times the board was read card by card (not patched)."""
+    count = []
+    real = board_state.cards.board_cards
+
+    def counting(**kwargs):
+        count.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(board_state.cards, "board_cards", counting)
+    return count
+
+
+def test_claims_and_notes_patch_the_board_a_move_rebuilds_it(client, rebuilds):
+    ids = [make_card(client, title=f"Card {i}") for i in range(3)]
+    client.get("/api/board")
+    assert len(rebuilds) == 1
+    client.post(f"/api/cards/{ids[0]}/claim", json={"agent": "a1"})
+    client.post(f"/api/cards/{ids[1]}/notes", json={"content": "half way"})
+    inbox = client.get("/api/board").json["inbox"]
+    assert len(rebuilds) == 1
+    assert inbox[0]["claimed_by"] == "a1" and [c["id"] for c in inbox] == ids
+    client.post(f"/api/cards/{ids[0]}/move", json={"column_name": "approved"})
+    board = client.get("/api/board").json
+    assert len(rebuilds) == 2
+    assert [c["id"] for c in board["approved"]] == [ids[0]]
+    assert [c["id"] for c in board["inbox"]] == ids[1:]
+
+
+def test_a_note_brings_an_old_done_card_back_on_the_board(client, frozen):
+    card_id = make_card(client)
+    client.post(f"/api/cards/{card_id}/complete", json={})
+    frozen.advance(days=8)
+    assert client.get("/api/board").json["done"] == []
+    client.post(f"/api/cards/{card_id}/notes", json={"content": "one more thing"})
+    assert [c["id"] for c in client.get("/api/board").json["done"]] == [card_id]

@@ -1,40 +1,24 @@
 """Whole-board reads: the board, the waiting lists, activity and changes."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import orjson
 from flask import current_app
 from flask_smorest import Blueprint
 
 from tack.api import schemas as s
+from tack.api.board_state import board_body
 from tack.api.cards import cached_card_list, parse_fields
 from tack.api.responses import json_response
-from tack.api.snapshots import FAR_FUTURE, SLOT, cached_read, card_fragments, json_list
+from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
-from tack.services import cards, decisions, events
-from tack.services.boards import DEFAULT_BOARD, columns, columns_with_role
+from tack.services import decisions, events
+from tack.services.boards import DEFAULT_BOARD
 from tack.services.views import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 
 
 def build_board(board_id: str, fields, seq: int, at: datetime) -> tuple[bytes, datetime]:
-    """The board from card fragments: after a write only the changed cards are read
-    and serialised again."""
-    archive_days = current_app.config["TACK"].done_archive_days
-    slots = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days,
-                              columns=SLOT)
-    by_column = {column.key: [] for column in columns(board_id)}
-    done = {column.key for column in columns_with_role("done", board_id)}
-    archive_after = timedelta(days=archive_days)
-    valid_until = FAR_FUTURE
-    for fragment in card_fragments(slots, seq, at, fields):
-        by_column.setdefault(fragment.column_name, []).append(fragment.body)
-        valid_until = min(valid_until, fragment.claim_until)
-        if fragment.column_name in done:
-            valid_until = min(valid_until, fragment.updated_at + archive_after)
-    body = b"{" + b",".join(orjson.dumps(key) + b":" + json_list(parts)
-                            for key, parts in by_column.items()) + b"}"
-    return body, valid_until
+    return board_body(board_id, fields, seq, at, current_app.config["TACK"].done_archive_days)
 
 
 @blp.route("/board", methods=["GET"])

@@ -96,6 +96,7 @@ class Fragment:
     """One card's JSON for one `fields` choice, as of event `seq`. `column_name` and
     `position` are kept to check against the list being assembled: a move renumbers
     its neighbours without an event of their own."""
+    card_id: str
     seq: int
     column_name: str
     position: int
@@ -215,7 +216,7 @@ def card_fragments(slots, seq: int, at: datetime, fields) -> list[Fragment]:
 
 def build_fragment(card, seq: int, at: datetime, fields) -> Fragment:
     fragment = Fragment(
-        seq=seq, column_name=card.column_name, position=card.position,
+        card_id=card.id, seq=seq, column_name=card.column_name, position=card.position,
         claim_until=card.claim_expires_at if claim_is_active(card, at) else FAR_FUTURE,
         updated_at=card.updated_at, body=orjson.dumps(sparse(card_view(card, at), fields)))
     fragments.put(card.id, fields, fragment)
