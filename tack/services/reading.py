@@ -19,6 +19,11 @@ def fetch_one(statement: sa.Executable, **params) -> sa.Row | None:
         return connection.execute(statement, params).first()
 
 
+def fetch_scalars(statement: sa.Executable, **params) -> list:
+    with db.engine.connect() as connection:
+        return connection.execute(statement, params).scalars().all()
+
+
 def fetch_value(statement: sa.Executable, **params):
     with db.engine.connect() as connection:
         return connection.execute(statement, params).scalar()
