@@ -61,13 +61,6 @@ def read_card(card_id: str) -> sa.Row:
     return row
 
 
-def _new_card_id() -> str:
-    while True:
-        card_id = "card-" + secrets.token_hex(4)
-        if session().get(Card, card_id) is None:
-            return card_id
-
-
 def end_of_column(board_id: str, column_name: str) -> int:
     last = session().scalar(
         sa.select(sa.func.max(Card.position)).where(
@@ -93,27 +86,46 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
         )
 
 
-@write_transaction
 def create_card(*, title: str, description: str = "", column_name: str = "inbox",
                 assignee: str = "", priority: str = "normal", created_by: str = "",
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
+    """A new card at the end of its column. The column and priority are checked before
+    the write begins (an ORM board load kept out of the writer lock); the insert is
+    Core statements built once."""
     column = column_named(column_name, board_id)
     check_priority(priority)
+    return _insert_card(column, dict(
+        title=title, description=description, priority=priority, assignee=assignee,
+        tags=clean_tags(tags or []), created_by=created_by, follows_id=follows_id))
+
+
+SELECT_ID = sa.select(CARDS.c.id).where(CARDS.c.id == sa.bindparam("card_id"))
+END_OF_COLUMN = sa.select(sa.func.max(CARDS.c.position)).where(
+    CARDS.c.board_id == sa.bindparam("board_id"),
+    CARDS.c.column_name == sa.bindparam("column_name"))
+INSERT_CARD = sa.insert(CARDS)
+
+
+@write_transaction
+def _insert_card(column: Column, values: dict) -> Card:
     _check_wip_limit(column, None)
     at = now()
-    card = Card(
-        id=_new_card_id(), board_id=board_id, column_name=column.key,
-        position=end_of_column(board_id, column.key), title=title,
-        description=description, priority=priority, assignee=assignee,
-        tags=clean_tags(tags or []), created_by=created_by, created_at=at,
-        updated_at=at, follows_id=follows_id,
-    )
+    write = connection()
+    card_id = "card-" + secrets.token_hex(4)
+    while write.execute(SELECT_ID, {"card_id": card_id}).first() is not None:
+        card_id = "card-" + secrets.token_hex(4)
+    last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
+                                         "column_name": column.key}).scalar()
+    values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
+                  position=0 if last is None else last + 1, created_at=at, updated_at=at,
+                  defer_until=None)
     if column.role == "deferred":
-        card.defer_until = at + timedelta(days=settings().defer_days)
-    session().add(card)
-    record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
-    return card
+        values["defer_until"] = at + timedelta(days=settings().defer_days)
+    write.execute(INSERT_CARD, values)
+    record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
+           board_id=column.board_id)
+    return Card(**values)
 
 
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
