@@ -84,11 +84,20 @@ def cached_read(key: tuple, build: Callable, pass_seq: bool = False) -> Response
     seq = last_seq_anywhere()
     snapshot = snapshots.get(key, seq, at)
     if snapshot is None:
-        body, valid_until = build(seq, at) if pass_seq else build(at)
-        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-        snapshot = Snapshot(seq=seq, valid_until=valid_until, etag=etag, body=body)
-        snapshots.put(key, snapshot)
+        # One builder per key at a time: readers arriving meanwhile wait and take its
+        # answer, instead of every thread building the same big board at once.
+        with _BUILD_LOCKS[hash(key) % len(_BUILD_LOCKS)]:
+            seq = max(seq, last_seq_anywhere())
+            snapshot = snapshots.get(key, seq, at)
+            if snapshot is None:
+                body, valid_until = build(seq, at) if pass_seq else build(at)
+                etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+                snapshot = Snapshot(seq=seq, valid_until=valid_until, etag=etag, body=body)
+                snapshots.put(key, snapshot)
     return with_etag(snapshot.body, snapshot.etag)
+
+
+_BUILD_LOCKS = [threading.Lock() for _ in range(64)]
 
 
 @dataclass(frozen=True)

@@ -31,4 +31,8 @@ def fetch_value(statement: sa.Executable, **params):
 
 def cards_with_ids(card_ids: list[str]) -> list[sa.Row]:
     """Whole card rows for the given ids, in no particular order."""
-    return fetch(sa.select(CARDS).where(CARDS.c.id.in_(card_ids)))
+    return fetch(CARDS_WITH_IDS, ids=card_ids)
+
+
+# Built once: an expanding parameter keeps the compiled form cached for any count.
+CARDS_WITH_IDS = sa.select(CARDS).where(CARDS.c.id.in_(sa.bindparam("ids", expanding=True)))
