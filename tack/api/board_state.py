@@ -43,6 +43,7 @@ class BoardState:
     valid_until: datetime
     cards: dict[str, list[Fragment]]  # column key -> its cards, in order
     where: dict[str, tuple[str, int]]  # card id -> (column key, index there)
+    bodies: dict[str, list[bytes]]  # column key -> its cards' JSON (the fragments' bodies)
     parts: dict[str, bytes]  # column key -> '"key":[...]'
     done: frozenset[str]  # the done columns' keys
 
@@ -75,8 +76,8 @@ def clear() -> None:
         _states.clear()
 
 
-def _part(column_key: str, fragments: list[Fragment]) -> bytes:
-    return orjson.dumps(column_key) + b":" + json_list([f.body for f in fragments])
+def _part(column_key: str, bodies: list[bytes]) -> bytes:
+    return orjson.dumps(column_key) + b":" + json_list(bodies)
 
 
 def _deadline(fragment: Fragment, done: frozenset[str], archive_after: timedelta) -> datetime:
@@ -99,8 +100,10 @@ def _rebuilt(board_id: str, fields, seq: int, at: datetime, archive_days: int) -
     where = {fragment.card_id: (column_key, index)
              for column_key, fragments in by_column.items()
              for index, fragment in enumerate(fragments)}
+    bodies = {key: [f.body for f in fragments] for key, fragments in by_column.items()}
     return BoardState(seq=seq, valid_until=valid_until, cards=by_column, where=where,
-                      parts={k: _part(k, f) for k, f in by_column.items()}, done=done)
+                      bodies=bodies, parts={k: _part(k, b) for k, b in bodies.items()},
+                      done=done)
 
 
 def _patched(state: BoardState, board_id: str, fields, seq: int, at: datetime,
@@ -121,6 +124,7 @@ def _patched(state: BoardState, board_id: str, fields, seq: int, at: datetime,
         return None
     archive_after = timedelta(days=archive_days)
     new_cards = dict(state.cards)
+    bodies = dict(state.bodies)
     parts = dict(state.parts)
     valid_until = state.valid_until
     touched = set()
@@ -132,10 +136,12 @@ def _patched(state: BoardState, board_id: str, fields, seq: int, at: datetime,
         fragment = build_fragment(row, seq, at, fields)
         if column_key not in touched:
             new_cards[column_key] = list(new_cards[column_key])
+            bodies[column_key] = list(bodies[column_key])
             touched.add(column_key)
         new_cards[column_key][index] = fragment
+        bodies[column_key][index] = fragment.body
         valid_until = min(valid_until, _deadline(fragment, state.done, archive_after))
     for column_key in touched:
-        parts[column_key] = _part(column_key, new_cards[column_key])
+        parts[column_key] = _part(column_key, bodies[column_key])
     return BoardState(seq=seq, valid_until=valid_until, cards=new_cards, where=state.where,
-                      parts=parts, done=state.done)
+                      bodies=bodies, parts=parts, done=state.done)
