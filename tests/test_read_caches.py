@@ -1,8 +1,8 @@
 """Lists and the board are assembled from per-card fragments: after a write only the
 changed card is serialised again, and no answer shows a stale card."""
 import pytest
-
 from helpers import get_card, make_card
+
 from tack.api import board_state, snapshots
 
 
@@ -112,3 +112,12 @@ def test_a_note_brings_an_old_done_card_back_on_the_board(client, frozen):
     assert client.get("/api/board").json["done"] == []
     client.post(f"/api/cards/{card_id}/notes", json={"content": "one more thing"})
     assert [c["id"] for c in client.get("/api/board").json["done"]] == [card_id]
+
+
+def test_a_sparse_answer_is_cut_from_the_whole_cards_fragment(client, built):
+    card_id = make_card(client, title="Whole", description="Long text")
+    client.get("/api/board")
+    built.clear()
+    sparse = client.get("/api/board?fields=title").json["inbox"]
+    assert built == []
+    assert sparse == [{"id": card_id, "title": "Whole"}]

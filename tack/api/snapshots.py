@@ -6,7 +6,7 @@ snapshot's `valid_until`."""
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import orjson
@@ -209,6 +209,12 @@ def card_fragments(slots, seq: int, at: datetime, fields) -> list[Fragment]:
     missing: list[str] = []
     for slot in slots:
         hit = fragments.get(slot.id, fields, slot.column_name, slot.position, at)
+        if hit is None and fields is not None:
+            # A sparse answer cut from the whole card's fragment: no row to read.
+            whole = fragments.get(slot.id, None, slot.column_name, slot.position, at)
+            if whole is not None:
+                hit = replace(whole, body=orjson.dumps(sparse(orjson.loads(whole.body), fields)))
+                fragments.put(slot.id, fields, hit)
         found.append(hit)
         if hit is None:
             missing.append(slot.id)
