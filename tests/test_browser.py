@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_server import LiveServer
+
+from harness.server import LiveServer
 
 from tack.services.board_page import CARDS_SHOWN
 

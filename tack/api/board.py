@@ -1,35 +1,24 @@
 """Whole-board reads: the board, the waiting lists, activity and changes."""
 from datetime import datetime
 
-import orjson
 from flask import current_app
 from flask_smorest import Blueprint
 
 from tack.api import schemas as s
+from tack.api.board_state import board_body
 from tack.api.cards import cached_card_list, parse_fields
 from tack.api.responses import json_response
-from tack.api.snapshots import FAR_FUTURE, cached_read
+from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
-from tack.services import cards, decisions, events
-from tack.services.boards import DEFAULT_BOARD, columns, columns_with_role
-from tack.services.views import card_view, claim_is_active, event_view, sparse
+from tack.services import decisions, events
+from tack.services.boards import DEFAULT_BOARD
+from tack.services.views import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 
 
-def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
-    archive_days = current_app.config["TACK"].done_archive_days
-    shown = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days)
-    by_column = {column.key: [] for column in columns(board_id)}
-    done = {column.key for column in columns_with_role("done", board_id)}
-    valid_until = FAR_FUTURE
-    for card in shown:
-        by_column[card.column_name].append(sparse(card_view(card, at), fields))
-        if claim_is_active(card, at):
-            valid_until = min(valid_until, card.claim_expires_at)
-        if card.column_name in done:
-            valid_until = min(valid_until, cards.leaves_board_at(card.updated_at, archive_days))
-    return orjson.dumps(by_column), valid_until
+def build_board(board_id: str, fields, seq: int, at: datetime) -> tuple[bytes, datetime]:
+    return board_body(board_id, fields, seq, at, current_app.config["TACK"].done_archive_days)
 
 
 @blp.route("/board", methods=["GET"])
@@ -39,7 +28,7 @@ def board(args):
     """The whole board: one key per column. Old done cards are left out."""
     fields = parse_fields(args["fields"])
     return cached_read(("board", DEFAULT_BOARD, fields),
-                       lambda at: build_board(DEFAULT_BOARD, fields, at))
+                       lambda seq, at: build_board(DEFAULT_BOARD, fields, seq, at), pass_seq=True)
 
 
 @blp.route("/decisions", methods=["GET"])

@@ -27,11 +27,6 @@ SELECT_CARD = sa.select(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
 THREAD_LIMIT = 1000  # longest follow-up chain walked, so a cycle cannot hang a read
 
 
-def priority_rank_sql():
-    """ORDER BY expression: critical first."""
-    return sa.case(PRIORITY_RANK, value=Card.priority, else_=1)
-
-
 def check_priority(priority: str) -> str:
     if priority not in PRIORITY_RANK:
         raise Invalid(
@@ -65,13 +60,6 @@ def read_card(card_id: str) -> sa.Row:
     if row is None:
         raise NotFound("Card not found", "CARD_NOT_FOUND")
     return row
-
-
-def _new_card_id() -> str:
-    while True:
-        card_id = "card-" + secrets.token_hex(4)
-        if session().get(Card, card_id) is None:
-            return card_id
 
 
 def end_of_column(board_id: str, column_name: str, card_id: str | None = None) -> int:
@@ -137,29 +125,47 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
         )
 
 
-@write_transaction
 def create_card(*, title: str, description: str = "", column_name: str | None = None,
                 assignee: str = "", priority: str = "normal", created_by: str = "",
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
-    """A new card at the end of `column_name` (default: the board's inbox-role column)."""
+    """A new card at the end of `column_name` (default: the board's inbox-role column).
+    The column and priority are checked before the write begins (an ORM board load
+    kept out of the writer lock); the insert is Core statements built once."""
     column = column_or_default(column_name, "inbox", board_id)
     check_priority(priority)
+    return _insert_card(column, dict(
+        title=title, description=description, priority=priority, assignee=assignee,
+        tags=clean_tags(tags or []), created_by=created_by, follows_id=follows_id))
+
+
+SELECT_ID = sa.select(CARDS.c.id).where(CARDS.c.id == sa.bindparam("card_id"))
+END_OF_COLUMN = sa.select(sa.func.max(CARDS.c.position)).where(
+    CARDS.c.board_id == sa.bindparam("board_id"),
+    CARDS.c.column_name == sa.bindparam("column_name"))
+INSERT_CARD = sa.insert(CARDS)
+
+
+@write_transaction
+def _insert_card(column: Column, values: dict) -> Card:
     lock_column(column)
     _check_wip_limit(column, None)
     at = now()
-    card = Card(
-        id=_new_card_id(), board_id=board_id, column_name=column.key,
-        position=end_of_column(board_id, column.key), title=title,
-        description=description, priority=priority, assignee=assignee,
-        tags=clean_tags(tags or []), created_by=created_by, created_at=at,
-        updated_at=at, follows_id=follows_id,
-    )
+    write = connection()
+    card_id = "card-" + secrets.token_hex(4)
+    while write.execute(SELECT_ID, {"card_id": card_id}).first() is not None:
+        card_id = "card-" + secrets.token_hex(4)
+    last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
+                                         "column_name": column.key}).scalar()
+    values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
+                  position=0 if last is None else last + 1, created_at=at, updated_at=at,
+                  defer_until=None)
     if column.role == "deferred":
-        card.defer_until = defer_deadline(at)
-    session().add(card)
-    record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
-    return card
+        values["defer_until"] = defer_deadline(at)
+    write.execute(INSERT_CARD, values)
+    record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
+           board_id=column.board_id)
+    return Card(**values)
 
 
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
@@ -306,10 +312,10 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
-               priority: str | None = None) -> list[sa.Row]:
-    """Cards matching every filter given, in board order. An unknown column or
-    priority is refused (400), not answered with an empty list."""
-    query = sa.select(CARDS).where(Card.board_id == board_id)
+               priority: str | None = None, columns=(CARDS,)) -> list[sa.Row]:
+    """Cards matching every filter given, in board order (`columns`: what to read). An
+    unknown column or priority is refused (400), not answered with an empty list."""
+    query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
         query = query.where(Card.column_name == column_named(column_name, board_id).key)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
@@ -359,9 +365,10 @@ def past_archive_cutoff(at: datetime, archive_days: int):
 
 
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
-                **filters) -> list[sa.Row]:
-    """Every card the board shows, in position order. `filters` are matching()'s."""
-    query = on_board(sa.select(CARDS), board_id=board_id, at=at, archive_days=archive_days)
+                columns=(CARDS,), **filters) -> list[sa.Row]:
+    """Every card the board shows, in position order. `filters` are matching()'s;
+    `columns` what to read."""
+    query = on_board(sa.select(*columns), board_id=board_id, at=at, archive_days=archive_days)
     query = matching(query, **filters)
     return fetch(query.order_by(Card.position, Card.created_at, Card.id))
 

@@ -52,8 +52,8 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/health", timeout=1).ok:
                     return
-            except requests.ConnectionError:
-                time.sleep(0.1)  # not listening yet
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)  # not listening yet, or too busy to answer in time
         self.stop()
         raise RuntimeError("server did not come up")
 
