@@ -47,6 +47,12 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_name(name, type_, parent_names):
+    """Full-text search lives outside the models (SQLite's FTS5 tables, PostgreSQL's
+    expression index, all named card_search*): autogenerate leaves it alone."""
+    return not (name or "").startswith("card_search")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -100,6 +106,7 @@ def run_migrations_online():
             # Tack's SQLite connections leave BEGIN to the app (tack.database), so
             # say it here: a migration that fails part-way then leaves no trace.
             transactional_ddl=True if is_sqlite else None,
+            include_name=include_name,
             **conf_args
         )
         if is_sqlite:

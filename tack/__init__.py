@@ -14,7 +14,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
     from tack.error_handlers import init_error_handlers
-    from tack.extensions import csrf, db, migrate
+    from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
 
     config = config or Config.from_env()
@@ -34,6 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     init_api(app, TackApi())
     init_error_handlers(app)
     init_web(app)

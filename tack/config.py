@@ -32,6 +32,18 @@ def with_driver(url: str) -> str:
     return url
 
 
+def _rate(raw: str) -> str:
+    raw = raw.strip()
+    if raw.isdigit():
+        return f"{raw}/hour"
+    try:
+        from limits import parse_many
+        parse_many(raw)
+    except ValueError:
+        raise SystemExit(f"board rate limit must look like '10/hour', got {raw!r}") from None
+    return raw
+
+
 @dataclass
 class Config:
     host: str = "127.0.0.1"
@@ -49,6 +61,11 @@ class Config:
     # Sweeps run in each serving process; TACK_SCHEDULER=0 turns them off there.
     scheduler_enabled: bool = True
     sweep_interval_seconds: int = 30
+    # Boards created on /api/v1 without a key, per client address (Flask-Limiter
+    # syntax; a bare number means per hour).
+    board_rate_limit: str = "10/hour"
+    # Limiter counts live here when set (several processes share them), else in memory.
+    redis_url: str = ""
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -67,6 +84,11 @@ class Config:
             workers=_int("TACK_WORKERS", cls.workers),
             scheduler_enabled=os.environ.get("TACK_SCHEDULER", "1") != "0",
             sweep_interval_seconds=_int("TACK_SWEEP_SECONDS", cls.sweep_interval_seconds),
+            # BOARD_RATE_LIMIT is the name the HNR Kanban contract documents.
+            board_rate_limit=_rate(os.environ.get("TACK_BOARD_RATE_LIMIT")
+                                   or os.environ.get("BOARD_RATE_LIMIT")
+                                   or cls.board_rate_limit),
+            redis_url=os.environ.get("TACK_REDIS_URL", ""),
         )
 
     @property
@@ -89,6 +111,8 @@ class Config:
             "WTF_CSRF_TIME_LIMIT": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
         }
 
 

@@ -2,6 +2,7 @@
 paths, and on the web page an HTML error page, or for an htmx request a fragment
 the page shows (its message and the board as it really is)."""
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, render_template, request
@@ -25,8 +26,29 @@ DATABASE_BUSY = "Database busy; retry shortly"
 WRITE_CONFLICT = "The write conflicted with another; retry"
 
 
+# Each compatibility surface answers in its own contract's shape: (owns path?, answer).
+# Checked before Tack's own /api shape, so /api/v1 is not taken for Tack's.
+_surfaces: list[tuple[Callable[[str], bool], Callable[..., Response]]] = []
+
+
+def register_surface(owns_path: Callable[[str], bool],
+                     respond: Callable[..., Response]) -> None:
+    """Answer failures on the paths `owns_path` accepts with respond(status, detail,
+    code, errors)."""
+    if (owns_path, respond) not in _surfaces:
+        _surfaces.append((owns_path, respond))
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PATH_PREFIXES) or path in API_PATHS
+
+
+def json_error_response(path: str) -> Callable[..., Response] | None:
+    """The JSON error answer for `path`'s surface; None on a page."""
+    for owns_path, respond in _surfaces:
+        if owns_path(path):
+            return respond
+    return error_response if is_api_path(path) else None
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -39,8 +61,9 @@ def init_error_handlers(app: Flask) -> None:
 
 
 def answer(status: int, detail, code: str, errors: dict | None = None) -> Response:
-    if is_api_path(request.path):
-        return error_response(status, detail, code, errors)
+    respond = json_error_response(request.path)
+    if respond is not None:
+        return respond(status, detail, code, errors)
     message = page_message(detail)
     if request.headers.get("HX-Request"):
         # Imported here: the page imports the API's schemas, whose package imports this.

@@ -28,6 +28,21 @@ class Board(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # tack (the eight role columns), columns (free columns), clawboo (seven statuses).
+    workflow: Mapped[str] = mapped_column(sa.String(16), default="tack", server_default="tack")
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    require_display_name: Mapped[bool] = mapped_column(default=False,
+                                                       server_default=sa.false())
+    quick_done_column_id: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    quick_done_auto_archive: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=sa.false())
+    quick_reassign_column_id: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    quick_reassign_to: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    # sha256 of the board's kb_ manage key (random, high entropy: no salt needed).
+    manage_key_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now)
 
     columns: Mapped[list["Column"]] = relationship(
         back_populates="board", order_by="Column.position", lazy="selectin"
@@ -86,6 +101,11 @@ class Card(db.Model):
     approval: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
     # Set by the done-archive sweep; cleared when the card leaves done.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A client's own JSON object ("metadata" is taken by SQLAlchemy's declarative base).
+    card_metadata: Mapped[dict | None] = mapped_column("metadata", sa.JSON, default=None)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the card last entered a done-role column; cleared when it leaves.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     notes: Mapped[list["Note"]] = relationship(
         back_populates="card", order_by="Note.id", cascade="all, delete-orphan",
@@ -103,6 +123,9 @@ class Note(db.Model):
     author: Mapped[str] = mapped_column(sa.String(200), default="")
     content: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Which surface wrote it (tack, kanban, web...) and the names it @mentions.
+    source: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    mentions: Mapped[list | None] = mapped_column(sa.JSON, default=None)
 
     card: Mapped[Card] = relationship(back_populates="notes")
 
@@ -115,6 +138,7 @@ class Event(db.Model):
         sa.Index("ix_events_board_seq", "board_id", "seq"),
         sa.Index("ix_events_card_seq", "card_id", "seq"),
         sa.Index("ix_events_created_at", "created_at"),
+        sa.Index("ix_events_note_id", "note_id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -127,4 +151,76 @@ class Event(db.Model):
     action: Mapped[str] = mapped_column(sa.String(64))
     actor: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The note a note_added event wrote (comments read their text and mentions here).
+    note_id: Mapped[int | None] = mapped_column(default=None)
+
+
+# --- Dependencies, webhooks (issue 8) ---------------------------------------------
+
+
+class Dependency(db.Model):
+    """`blocker_id` must be finished (in a done-role column) before `blocked_id` may
+    be handed out by claim-next. Both cards are on `board_id`."""
+
+    __tablename__ = "dependencies"
+    __table_args__ = (
+        sa.UniqueConstraint("blocker_id", "blocked_id"),
+        sa.Index("ix_dependencies_blocked_id", "blocked_id"),
+        sa.Index("ix_dependencies_board_id", "board_id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    blocker_id: Mapped[str] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
+    blocked_id: Mapped[str] = mapped_column(sa.ForeignKey("cards.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Webhook(db.Model):
+    """A board's outbound hook. The signing secret is kept encrypted with a key
+    derived from the server's secret (it must be readable again to sign)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (sa.Index("ix_webhooks_board_id", "board_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(sa.String(2048))
+    secret_encrypted: Mapped[str] = mapped_column(sa.Text)
+    # Event types delivered; empty means every type.
+    events: Mapped[list] = mapped_column(sa.JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    failure_count: Mapped[int] = mapped_column(default=0)
+    last_triggered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The delivery job's cursor: the newest event seq handed to this hook.
+    last_delivered_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class WebhookDelivery(db.Model):
+    """One delivery attempt, as the delivery job logs it."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("webhooks.id", ondelete="CASCADE"))
+    # Sent as a header; the same for every retry of one event to one hook.
+    delivery_id: Mapped[str] = mapped_column(sa.String(36))
+    event_seq: Mapped[int] = mapped_column(sa.BigInteger)
+    event_type: Mapped[str] = mapped_column(sa.String(64))
+    attempt: Mapped[int] = mapped_column(default=1)
+    # succeeded | failed
+    status: Mapped[str] = mapped_column(sa.String(16))
+    response_code: Mapped[int | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

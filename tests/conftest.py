@@ -13,7 +13,7 @@ from tack.config import Config, database_url
 from tack.extensions import db
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
-DATA_TABLES = ("notes", "cards", "events")
+DATA_TABLES = ("notes", "dependencies", "cards", "events", "webhook_deliveries", "webhooks")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from tack import error_handlers
 from tack.api.responses import error_response
+from tack.kanban import init_kanban, is_kanban_path
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -36,6 +37,8 @@ def require_api_key():
     key = current_app.config["TACK"].api_key
     if not key or request.method not in WRITE_METHODS or not request.path.startswith("/api"):
         return None
+    if is_kanban_path(request.path):
+        return None  # /api/v1 checks board manage keys itself (tack.kanban.auth)
     offered = request.headers.get("X-API-Key", "")
     if not offered:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -47,11 +50,13 @@ def require_api_key():
 
 
 def init_api(app: Flask, api: TackApi) -> None:
-    from tack.api import batch, board, cards, meta
+    from tack.api import batch, board, cards, dependencies, meta, meta_docs, search
 
     api.init_app(app)
-    for blueprint in (meta.blp, board.blp, cards.blp, batch.blp):
+    for blueprint in (meta.blp, meta_docs.blp, board.blp, cards.blp, batch.blp,
+                      dependencies.blp, search.blp):
         api.register_blueprint(blueprint)
+    init_kanban(app, api)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})

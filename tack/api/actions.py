@@ -1,7 +1,19 @@
 """The write calls as (validated body -> (response body, status)) functions, shared
 by the single endpoints and /api/batch so each call is translated once."""
+from flask import request
+
 from tack.clock import isoformat
 from tack.services import cards, claims, notes
+from tack.services.boards import DEFAULT_BOARD, get_board
+
+
+def requested_board() -> str:
+    """The board a call that is not about one card acts on: `?board=` (default main)
+    on reads and writes alike. 404 BOARD_NOT_FOUND for an unknown board."""
+    board_id = request.args.get("board") or DEFAULT_BOARD
+    if board_id != DEFAULT_BOARD:
+        get_board(board_id)
+    return board_id
 
 
 def create(data: dict) -> tuple[dict, int]:
@@ -9,7 +21,7 @@ def create(data: dict) -> tuple[dict, int]:
         title=data["title"], description=data["description"],
         column_name=data["column_name"], assignee=data["assignee"],
         priority=data["priority"], created_by=data["created_by"] or data["actor"],
-        tags=data["tags"],
+        tags=data["tags"], board_id=requested_board(),
     )
     return {"id": card.id, "status": "created"}, 201
 

@@ -6,12 +6,12 @@ from flask_smorest import Blueprint
 
 from tack.api import schemas as s
 from tack.api.board_state import board_body
+from tack.api.actions import requested_board
 from tack.api.cards import cached_card_list, parse_fields
 from tack.api.responses import json_response
 from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
 from tack.services import decisions, events
-from tack.services.boards import DEFAULT_BOARD
 from tack.services.views import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
@@ -27,22 +27,27 @@ def build_board(board_id: str, fields, seq: int, at: datetime) -> tuple[bytes, d
 def board(args):
     """The whole board: one key per column. Old done cards are left out."""
     fields = parse_fields(args["fields"])
-    return cached_read(("board", DEFAULT_BOARD, fields),
-                       lambda seq, at: build_board(DEFAULT_BOARD, fields, seq, at), pass_seq=True)
+    board_id = requested_board()
+    return cached_read(("board", board_id, fields),
+                       lambda seq, at: build_board(board_id, fields, seq, at), pass_seq=True)
 
 
 @blp.route("/decisions", methods=["GET"])
 @blp.response(200, s.CardSchema(many=True))
 def pending_decisions():
     """Cards awaiting a decision, oldest update first."""
-    return cached_card_list(("waiting", "decision"), lambda: decisions.waiting_cards("decision"))
+    board_id = requested_board()
+    return cached_card_list(("waiting", "decision", board_id),
+                            lambda: decisions.waiting_cards("decision", board_id))
 
 
 @blp.route("/approvals", methods=["GET"])
 @blp.response(200, s.CardSchema(many=True))
 def pending_approvals():
     """Cards awaiting approval, oldest update first."""
-    return cached_card_list(("waiting", "approval"), lambda: decisions.waiting_cards("approval"))
+    board_id = requested_board()
+    return cached_card_list(("waiting", "approval", board_id),
+                            lambda: decisions.waiting_cards("approval", board_id))
 
 
 @blp.route("/activity", methods=["GET"])
@@ -50,7 +55,8 @@ def pending_approvals():
 @blp.response(200, s.ActivitySchema(many=True))
 def activity(args):
     """What happened, newest first."""
-    found = events.recent_events(args["limit"], card_id=args["card_id"])
+    found = events.recent_events(args["limit"], board_id=requested_board(),
+                                 card_id=args["card_id"])
     return json_response([event_view(e) for e in found])
 
 
@@ -62,15 +68,16 @@ def changes(args):
     cursor and never misses a change; `since=<time>` is Tack's newest-first form."""
     checked_at = now()
     limit = args["limit"]
+    board_id = requested_board()
     if args["after"] is not None:
-        found = events.events_after(args["after"], limit)
+        found = events.events_after(args["after"], limit, board_id)
         cursor = found[-1].seq if found else args["after"]
     elif args["since"] is not None:
-        found = events.events_since(args["since"], limit)
-        cursor = found[0].seq if found else events.last_seq()
+        found = events.events_since(args["since"], limit, board_id)
+        cursor = found[0].seq if found else events.last_seq(board_id)
     else:
-        found = events.recent_events(limit)
-        cursor = found[0].seq if found else events.last_seq()
+        found = events.recent_events(limit, board_id)
+        cursor = found[0].seq if found else events.last_seq(board_id)
     current = events.cards_by_id(e.card_id for e in found)
     changed = []
     for event in found:

@@ -43,7 +43,8 @@ class CardCollection(MethodView):
     def get(self, args):
         """List cards, filtered by column, assignee, text, tag or priority."""
         filters = dict(column_name=args["column"], assignee=args["assignee"], q=args["q"],
-                       tag=args["tag"], priority=args["priority"])
+                       tag=args["tag"], priority=args["priority"],
+                       board_id=actions.requested_board())
         fields = parse_fields(args["fields"])
 
         def build(seq, at):
@@ -70,6 +71,7 @@ class ClaimNext(MethodView):
         card = claims.claim_next_card(
             agent=data["agent"], ttl_seconds=data["ttl_seconds"],
             column_name=data["column"], assignee=data["assignee"], tag=data["tag"],
+            board_id=actions.requested_board(),
         )
         if card is None:
             return Response(status=204)

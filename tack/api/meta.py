@@ -16,7 +16,9 @@ TOOL_GUIDE = Path(__file__).resolve().parents[2] / "TOOL.md"
 @blp.response(200, s.HealthSchema)
 def health():
     """Liveness: answers while the process serves requests."""
-    return json_response({"status": "ok", "service": "tack", "timestamp": isoformat(now())})
+    from tack.kanban.meta import service_version
+    return json_response({"status": "ok", "service": "tack", "timestamp": isoformat(now()),
+                          "version": service_version()})
 
 
 @blp.route("/TOOL.md", methods=["GET"])

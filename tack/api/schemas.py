@@ -195,7 +195,13 @@ class DeleteArgs(Lenient):
     actor = text(**ACTOR)
 
 
+BOARD = dict(max_length=64, description="Board id (default: main); on every call that is "
+                                        "not about one card", example="main",
+             load_default="main")
+
+
 class CardListArgs(Lenient):
+    board = text(**BOARD)
     column = text(64, "Only this column", load_default=None)
     assignee = text(NAME_MAX, "Only this assignee", load_default=None)
     q = text(SEARCH_MAX, "Text in title or description", load_default=None)
@@ -206,16 +212,19 @@ class CardListArgs(Lenient):
 
 
 class BoardArgs(Lenient):
+    board = text(**BOARD)
     fields = text(1000, "Comma-separated card keys to return (id always)", "id,title",
                   load_default=None)
 
 
 class ActivityArgs(Lenient):
+    board = text(**BOARD)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=LIST_LIMIT_MAX))
     card_id = text(32, "Only this card's events", load_default=None)
 
 
 class ChangesArgs(Lenient):
+    board = text(**BOARD)
     since = UTCDateTime(load_default=None, metadata={
         "description": "ISO time: events after it, newest first (Tack's cursor)"})
     after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**63 - 1),
@@ -366,3 +375,4 @@ class HealthSchema(ma.Schema):
     status = fields.String()
     service = fields.String()
     timestamp = fields.String()
+    version = fields.String()

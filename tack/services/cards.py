@@ -162,6 +162,8 @@ def _insert_card(column: Column, values: dict) -> Card:
                   defer_until=None)
     if column.role == "deferred":
         values["defer_until"] = defer_deadline(at)
+    if column.role == "done":
+        values["completed_at"] = at
     write.execute(INSERT_CARD, values)
     record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
            board_id=column.board_id)
@@ -196,8 +198,10 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     if column.role == "done":
         # Finished work has no holder.
         card.claimed_by = card.claimed_at = card.claim_expires_at = None
+        if source != column.key:
+            card.completed_at = at
     else:
-        card.archived_at = None
+        card.archived_at = card.completed_at = None
     record("moved", card_id=card.id, actor=actor,
            details=f"{source} -> {column.key}{details_suffix}", board_id=card.board_id)
     return source, column.key
@@ -252,19 +256,23 @@ INSERT_NOTE = sa.insert(Note.__table__).returning(Note.__table__.c.id)
 
 
 def insert_note(card_id: str, board_id: str, author: str, content: str,
-                at: datetime) -> int:
-    """Append a note to the trace (inside a write transaction); returns its id."""
+                at: datetime, source: str = "tack") -> int:
+    """Append a note to the trace (inside a write transaction); returns its id.
+    Every note is a comment: its @mentions are kept for the mention filter."""
+    from tack.services.mentions import mentions_in
     note_id = connection().execute(
         INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
-                      "created_at": at}).scalar_one()
+                      "created_at": at, "source": source,
+                      "mentions": mentions_in(content)}).scalar_one()
     record("note_added", card_id=card_id, actor=author, details=content[:200],
-           board_id=board_id)
+           board_id=board_id, note_id=note_id)
     return note_id
 
 
-def add_note_to(card: Card, author: str, content: str, at: datetime) -> int:
+def add_note_to(card: Card, author: str, content: str, at: datetime,
+                source: str = "tack") -> int:
     card.updated_at = at
-    return insert_note(card.id, card.board_id, author, content, at)
+    return insert_note(card.id, card.board_id, author, content, at, source)
 
 
 def followup_text(note: str, description: str) -> str:

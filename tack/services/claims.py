@@ -12,6 +12,7 @@ from tack.errors import Conflict, Forbidden, NotFound
 from tack.models import Card, Column, UTCDateTime
 from tack.services.boards import DEFAULT_BOARD, column_named
 from tack.services.cards import PRIORITIES, has_tag, read_card
+from tack.services.dependencies import has_unfinished_blocker
 from tack.services.reading import fetch_scalars
 from tack.services.transaction import connection, record, write_transaction
 
@@ -140,6 +141,7 @@ def _next_free_query(priority: str, assignee: bool, tag: str | None):
     query = sa.select(CARDS.c.id).where(
         CARDS.c.board_id == sa.bindparam("board_id"), CARDS.c.priority == priority,
         CARDS.c.column_name.in_(sa.bindparam("pool", expanding=True)), _FREE,
+        sa.not_(has_unfinished_blocker(CARDS.c.id)),
     )
     if assignee:
         query = query.where(CARDS.c.assignee == sa.bindparam("assignee"))

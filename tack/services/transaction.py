@@ -49,6 +49,8 @@ def writing():
                 write.orm.flush()
             _append_events(write)
             connection.commit()
+            # Objects the request read before this write must not hide what it wrote.
+            db.session.expire_all()
         except BaseException:
             connection.rollback()
             raise
@@ -88,11 +90,11 @@ def session() -> Session:
 
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
-           board_id: str = "main") -> None:
+           board_id: str = "main", note_id: int | None = None) -> None:
     """Note an event; it is written in the same transaction, just before commit."""
     g.tack_write.events.append(
         dict(action=action, card_id=card_id, actor=actor or "", details=details,
-             board_id=board_id)
+             board_id=board_id, note_id=note_id)
     )
 
 
@@ -111,6 +113,8 @@ def _sqlite_writer_queue():
 def _append_events(write: Write) -> None:
     if not write.events:
         return
+    from tack.services.boards import check_card_writers_named
+    check_card_writers_named(write.connection, write.events)
     if write.connection.dialect.name == "postgresql":
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": EVENT_ORDER_LOCK})

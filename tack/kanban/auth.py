@@ -1,0 +1,66 @@
+"""Who may write: a board's own manage key (kb_...) or the admin key TACK_API_KEY.
+A board with neither (no manage key, no admin key configured) is open, as Tack's API
+is without a key."""
+import hmac
+
+from flask import current_app, g, request
+
+from tack.errors import TackError
+from tack.services.boards import board_row, manage_key_matches
+
+
+class Unauthorized(TackError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+def offered_key() -> str:
+    """The key the request carries, checked in the contract's order: Authorization
+    Bearer, X-API-Key, ?key=."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    if request.headers.get("X-API-Key", "").strip():
+        return request.headers["X-API-Key"].strip()
+    return request.args.get("key", "").strip()
+
+
+def is_admin(offered: str | None = None) -> bool:
+    admin_key = current_app.config["TACK"].api_key
+    offered = offered_key() if offered is None else offered
+    return bool(admin_key) and bool(offered) and \
+        hmac.compare_digest(offered.encode(), admin_key.encode())
+
+
+def can_edit(board) -> bool:
+    offered = offered_key()
+    if is_admin(offered) or manage_key_matches(board, offered):
+        return True
+    return not board.manage_key_hash and not current_app.config["TACK"].api_key
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def require_edit(board_id: str):
+    """The board (BOARD_NOT_FOUND first), when the request may change it. Checked
+    once per request."""
+    checked = g.get("kanban_board")
+    if checked is not None and checked.id == board_id:
+        return checked
+    board = board_row(board_id)
+    if not can_edit(board):
+        raise Unauthorized("Missing or invalid manage key (send Authorization: Bearer, "
+                           "X-API-Key or ?key=)")
+    g.kanban_board = board
+    return board
+
+
+def guard_board_writes() -> None:
+    """before_request: every write under /api/v1/boards/<board_id>/... needs edit on
+    that board, so an endpoint added later cannot forget the check."""
+    from tack.kanban import is_kanban_path
+    if request.method in WRITE_METHODS and is_kanban_path(request.path):
+        board_id = (request.view_args or {}).get("board_id")
+        if board_id is not None:
+            require_edit(board_id)

@@ -1,0 +1,38 @@
+"""The contract's error body, {"error", "code", "status"}, made from Tack's failures:
+domain errors, validation, HTTP errors. Tack's codes are translated to the contract's
+where the contract names one."""
+from flask import Response
+
+from tack.api.responses import json_response
+
+# Tack's code -> the contract's.
+CODES = {
+    "CARD_NOT_FOUND": "TASK_NOT_FOUND",
+    "WIP_LIMIT": "WIP_LIMIT_EXCEEDED",
+    "TOO_MANY_REQUESTS": "RATE_LIMIT_EXCEEDED",
+    "VALIDATION_ERROR": "INVALID_INPUT",
+    "MALFORMED_JSON": "INVALID_INPUT",
+    "BAD_REQUEST": "INVALID_INPUT",
+    "INVALID": "INVALID_INPUT",
+    "INVALID_PRIORITY": "INVALID_INPUT",
+    "UNSUPPORTED_MEDIA_TYPE": "INVALID_INPUT",
+}
+
+
+def message_of(detail) -> str:
+    """Tack's detail can be an object (a claim conflict); the contract wants a line."""
+    if isinstance(detail, dict):
+        if detail.get("claimed_by"):
+            return f"Task is already claimed by {detail['claimed_by']}"
+        return str(detail.get("error") or detail)
+    return str(detail)
+
+
+def kanban_error_response(status: int, detail, code: str,
+                          errors: dict | None = None) -> Response:
+    """The failure in the contract's shape. Validation (422 in Tack) is 400 here."""
+    code = CODES.get(code, code)
+    if status == 422:
+        status, code = 400, "INVALID_INPUT"
+    return json_response({"error": message_of(detail), "code": code, "status": status},
+                         status)

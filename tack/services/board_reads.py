@@ -1,0 +1,128 @@
+"""Reads for the many-boards surfaces: tasks with every list filter, a board's task
+counts, a card's events, and board activity with comments and mentions."""
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from tack.errors import NotFound
+from tack.models import Card, Column, Event, Note
+from tack.services.boards import board_row
+from tack.services.card_details import note_mentioning
+from tack.services.cards import has_tag, matching
+from tack.services.reading import fetch, fetch_one
+
+CARDS = Card.__table__
+EVENTS = Event.__table__
+NOTES = Note.__table__
+RECENT_COMMENTS = 10
+
+
+def task_counts(board_ids: list[str]) -> dict[str, int]:
+    """Unarchived cards per board."""
+    if not board_ids:
+        return {}
+    rows = fetch(sa.select(Card.board_id, sa.func.count())
+                 .where(Card.board_id.in_(board_ids), Card.archived_at.is_(None))
+                 .group_by(Card.board_id))
+    return dict(rows)
+
+
+def column_counts(board_id: str) -> dict[str, int]:
+    """Unarchived cards per column key."""
+    rows = fetch(sa.select(Card.column_name, sa.func.count())
+                 .where(Card.board_id == board_id, Card.archived_at.is_(None))
+                 .group_by(Card.column_name))
+    return dict(rows)
+
+
+def read_task(board_id: str, card_id: str) -> sa.Row:
+    row = fetch_one(sa.select(CARDS).where(Card.id == card_id, Card.board_id == board_id))
+    if row is None:
+        raise NotFound("Task not found", "TASK_NOT_FOUND")
+    return row
+
+
+def list_tasks(*, board_id: str, at: datetime, column: str | None = None,
+               assignee: str | None = None, claimed_by: str | None = None,
+               priority: str | None = None, label: str | None = None,
+               include_archived: bool = False, updated_before: datetime | None = None,
+               limit: int = 200, offset: int = 0) -> list[sa.Row]:
+    """The board's cards matching every filter, in column then card order."""
+    query = (sa.select(CARDS)
+             .join(Column, sa.and_(Column.board_id == Card.board_id,
+                                   Column.key == Card.column_name))
+             .where(Card.board_id == board_id))
+    if column:
+        query = query.where(Card.column_name == column)
+    query = matching(query, assignee=assignee, priority=priority)
+    if label:
+        query = query.where(has_tag(label))
+    if claimed_by:
+        query = query.where(Card.claimed_by == claimed_by, Card.claim_expires_at > at)
+    if not include_archived:
+        query = query.where(Card.archived_at.is_(None))
+    if updated_before is not None:
+        query = query.where(Card.updated_at < updated_before)
+    query = query.order_by(Column.position, Card.position, Card.created_at, Card.id)
+    return fetch(query.limit(limit).offset(offset))
+
+
+def cards_by_id(card_ids) -> dict[str, sa.Row]:
+    ids = {card_id for card_id in card_ids if card_id}
+    if not ids:
+        return {}
+    return {row.id: row for row in fetch(sa.select(CARDS).where(Card.id.in_(ids)))}
+
+
+def notes_by_id(note_ids) -> dict[int, sa.Row]:
+    ids = {note_id for note_id in note_ids if note_id}
+    if not ids:
+        return {}
+    return {row.id: row for row in fetch(sa.select(NOTES).where(Note.id.in_(ids)))}
+
+
+def card_events(board_id: str, card_id: str) -> list[sa.Row]:
+    """Everything that happened to the card, oldest first (the card must exist)."""
+    read_task(board_id, card_id)
+    return fetch(sa.select(EVENTS).where(Event.card_id == card_id, Event.board_id == board_id)
+                 .order_by(Event.seq))
+
+
+def event_of_note(note_id: int) -> sa.Row:
+    return fetch_one(sa.select(EVENTS).where(Event.note_id == note_id))
+
+
+def board_activity(*, board_id: str, since: datetime | None = None,
+                   after: int | None = None, limit: int = 50,
+                   mentioned: str | None = None) -> list[sa.Row]:
+    """Card events on the board. With `after` (a seq cursor) oldest first, so a
+    poller never skips one; otherwise newest first."""
+    board_row(board_id)
+    query = sa.select(EVENTS).where(Event.board_id == board_id, Event.card_id.is_not(None))
+    if since is not None:
+        query = query.where(Event.created_at > since)
+    if mentioned:
+        query = query.where(Event.note_id.in_(
+            sa.select(Note.id).where(note_mentioning(mentioned))))
+    if after is not None:
+        query = query.where(Event.seq > after).order_by(Event.seq)
+    else:
+        query = query.order_by(Event.seq.desc())
+    return fetch(query.limit(limit))
+
+
+def recent_comments(card_ids) -> dict[str, list[sa.Row]]:
+    """The last RECENT_COMMENTS notes of each card, newest first."""
+    ids = {card_id for card_id in card_ids if card_id}
+    if not ids:
+        return {}
+    ranked = sa.select(
+        NOTES, sa.func.row_number().over(partition_by=Note.card_id,
+                                         order_by=Note.id.desc()).label("rank"),
+    ).where(Note.card_id.in_(ids)).subquery()
+    rows = fetch(sa.select(ranked).where(ranked.c.rank <= RECENT_COMMENTS)
+                 .order_by(ranked.c.card_id, ranked.c.id.desc()))
+    found: dict[str, list] = {}
+    for row in rows:
+        found.setdefault(row.card_id, []).append(row)
+    return found
