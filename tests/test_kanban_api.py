@@ -345,6 +345,15 @@ def test_list_tasks_with_every_filter(client, board, frozen):
         assert_error(client.get(url(board, "/tasks" + query)), 400, "INVALID_INPUT")
 
 
+def test_a_claim_that_expires_unseen_leaves_the_claimed_filter(client, board, frozen):
+    task = make_task(client, board)
+    client.post(url(board, f"/tasks/{task['id']}/claim?actor=Sam"), headers=auth(board))
+    assert [t["id"] for t in tasks_of(client, board, "?claimed=Sam")] == [task["id"]]
+    frozen.advance(seconds=86_401)  # no event: only the claim's expiry changes the answer
+    assert tasks_of(client, board, "?claimed=Sam") == []
+    assert tasks_of(client, board)[0]["claimed_by"] is None
+
+
 def test_get_task_from_another_board_is_task_not_found(client, board):
     other = make_board(client, name="Other")
     task = make_task(client, other)
