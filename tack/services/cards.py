@@ -27,6 +27,11 @@ SELECT_CARD = sa.select(CARDS).where(CARDS.c.id == sa.bindparam("card_id"))
 THREAD_LIMIT = 1000  # longest follow-up chain walked, so a cycle cannot hang a read
 
 
+def priority_rank_sql():
+    """ORDER BY expression: critical first (with .desc())."""
+    return sa.case(PRIORITY_RANK, value=Card.priority, else_=PRIORITY_RANK["normal"])
+
+
 def check_priority(priority: str) -> str:
     if priority not in PRIORITY_RANK:
         raise Invalid(
@@ -73,10 +78,10 @@ def end_of_column(board_id: str, column_name: str, card_id: str | None = None) -
     return 0 if last is None else last + 1
 
 
-def _make_room_at(card: Card, column_name: str, position: int) -> None:
-    """Free `position` in the column for `card`: when another card holds it, that card
-    and every one after it move down by one (one UPDATE), so the order of the others
-    is kept and no two cards share a position."""
+def put_at(card: Card, column_name: str, position: int) -> None:
+    """Give `card` exactly `position` in the column (inside a write transaction): when
+    another card holds it, that card and every one after it move down by one (one
+    UPDATE), so the order of the others is kept and no two cards share a position."""
     others = sa.and_(Card.board_id == card.board_id, Card.column_name == column_name,
                      Card.id != card.id)
     taken = session().scalar(sa.select(Card.id).where(others, Card.position == position)
@@ -87,6 +92,7 @@ def _make_room_at(card: Card, column_name: str, position: int) -> None:
             .values(position=Card.position + 1)
             .execution_options(synchronize_session=False)
         )
+    card.position = position
 
 
 def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
@@ -186,8 +192,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     if position is None:
         card.position = end_of_column(card.board_id, column.key, card.id)
     else:
-        _make_room_at(card, column.key, position)
-        card.position = position
+        put_at(card, column.key, position)
     card.column_name = column.key
     card.updated_at = at
     if column.role == "deferred":
