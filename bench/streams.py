@@ -25,7 +25,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bench.__main__ import ROOT, ensure_wrk, free_port, median, run_wrk, seed
+from statistics import median
+
+from bench.__main__ import ROOT, WRK_SCRIPT, ensure_wrk, parse_wrk, seed
+from harness.schema import reset_postgres_schema
+from harness.server import free_port
 
 SCENARIOS = [("one card", "card", "/"), ("claim + release", "claim_release", "/")]
 TARGET = 0.8
@@ -70,6 +74,14 @@ def hold(url: str, count: int) -> None:
             received += len(data)
             events += data.count(b"\nid: ") + data.startswith(b"id: ")
     print(json.dumps({"events": events, "bytes": received}), flush=True)
+
+
+def run_wrk(wrk: str, url: str, mode: str, path: str, ids_file: str, seconds: int,
+            connections: int) -> dict:
+    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(WRK_SCRIPT), url + path, "--", mode, ids_file, "bench-agent"]
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True,
+                                    check=True).stdout)
 
 
 def start_server(env: dict, url: str) -> subprocess.Popen:
@@ -135,8 +147,7 @@ def main() -> None:
     if args.stream_poll:
         env["TACK_STREAM_POLL_SECONDS"] = args.stream_poll
     if args.database_url:
-        from bench.__main__ import reset_postgres
-        reset_postgres(args.database_url)
+        reset_postgres_schema(args.database_url)
     print(f"seeding {args.cards} cards ...", flush=True)
     ids_file = workdir / "ids.txt"
     ids_file.write_text("\n".join(seed(env, args.cards)) + "\n")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from live_server import LiveServer
+from harness.server import LiveServer
 from sse_client import SSEClient
 
 pytestmark = pytest.mark.server

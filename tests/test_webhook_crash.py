@@ -5,7 +5,7 @@ import time
 
 import pytest
 import requests
-from live_server import LiveServer
+from harness.server import LiveServer
 from webhook_receiver import Receiver
 
 pytestmark = pytest.mark.server
