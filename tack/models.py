@@ -136,6 +136,8 @@ class Event(db.Model):
         sa.Index("ix_events_card_seq", "card_id", "seq"),
         sa.Index("ix_events_created_at", "created_at"),
         sa.Index("ix_events_note_id", "note_id"),
+        # Insights count one action per day over a window.
+        sa.Index("ix_events_board_action_created", "board_id", "action", "created_at"),
         {"sqlite_autoincrement": True},
     )
 
