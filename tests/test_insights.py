@@ -178,3 +178,65 @@ def test_only_the_offered_ranges_are_accepted(app):
     from tack.errors import Invalid
     with app.app_context(), pytest.raises(Invalid):
         insights.board_insights(board_id="main", days=8, now=at("03-06", 15))
+
+
+# ---- the JSON API and the page -----------------------------------------------------------
+
+def test_api_gives_the_same_figures_as_the_service(app, client, history):
+    response = client.get("/api/insights?board=main&days=7")
+    assert response.status_code == 200
+    body = response.json
+    assert body["from"] == "2026-02-28T00:00:00+00:00"
+    assert next(c["counts"] for c in body["cumulative_flow"]["columns"]
+                if c["key"] == "done") == [0, 0, 0, 1, 1, 2, 2]
+    assert body["lead_time"]["percentiles_days"]["p85"] == 3.25
+    assert body["throughput"]["completed"] == [0, 0, 0, 1, 0, 1, 0]
+    assert [c["card_id"] for c in body["aging"]["oldest"]] == [history["E"], history["C"]]
+    assert body["costs"] is None
+
+
+def test_api_documents_its_answer_in_openapi(client):
+    spec = client.get("/openapi.json").json
+    operation = spec["paths"]["/api/insights"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"board", "days"}
+    schema = spec["components"]["schemas"]["Insights"]
+    assert {"cumulative_flow", "lead_time", "cycle_time", "throughput", "aging",
+            "stale_claims", "waiting", "agents", "costs", "from"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize("query, status, code", [
+    ("days=8", 422, "VALIDATION_ERROR"), ("days=x", 422, "VALIDATION_ERROR"),
+    ("board=nope", 404, "BOARD_NOT_FOUND")])
+def test_api_refuses_bad_ranges_and_unknown_boards(client, query, status, code):
+    response = client.get(f"/api/insights?{query}")
+    assert (response.status_code, response.json["code"]) == (status, code)
+
+
+def test_page_draws_each_chart_with_its_table_and_card_links(client, history):
+    page = client.get("/boards/main/insights?days=7").get_data(as_text=True)
+    assert page.count("<svg") == 6  # flow, lead, cycle, throughput, aging, agents
+    assert "<table>" in page and 'aria-current="page">7 days' in page
+    assert "/boards/main/insights/cards?days=7&amp;kind=completed&amp;value=2026-03-05" in page
+    assert "/boards/main/insights/cards?days=7&amp;kind=column&amp;value=inbox" in page
+    assert "Card E" in page  # the oldest card in progress is named
+    assert 'style="' not in page  # the CSP forbids inline styles
+
+
+def test_card_list_page_shows_the_cards_behind_a_bar(client, history):
+    page = client.get("/boards/main/insights/cards?days=7&kind=completed&value=2026-03-05")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Card B" in text and "Card A" not in text
+
+
+@pytest.mark.parametrize("path", ["/boards/main/insights?days=8",
+                                  "/boards/main/insights/cards?days=7&kind=nope",
+                                  "/boards/nope/insights"])
+def test_page_refuses_bad_input_with_an_html_error(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert response.mimetype == "text/html"
+
+
+def test_board_page_links_to_its_insights(client):
+    assert 'href="/boards/main/insights"' in client.get("/").get_data(as_text=True)

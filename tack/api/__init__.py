@@ -150,11 +150,11 @@ def require_api_key():
 
 
 def init_api(app: Flask, api: TackApi) -> None:
-    from tack.api import batch, board, cards, dependencies, meta, meta_docs, search
+    from tack.api import batch, board, cards, dependencies, insights, meta, meta_docs, search
 
     api.init_app(app)
     for blueprint in (meta.blp, meta_docs.blp, board.blp, cards.blp, batch.blp,
-                      dependencies.blp, search.blp):
+                      dependencies.blp, search.blp, insights.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
     app.before_request(require_api_key)
