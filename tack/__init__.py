@@ -14,6 +14,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
     from tack.extensions import csrf, db, limiter, migrate
+    from tack.metrics import init_metrics
     from tack.web import init_web
 
     config = config or Config.from_env()
@@ -34,6 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    init_metrics(app)  # first: its timer starts before any other hook runs
     init_api(app, TackApi())
     init_web(app)
     logging.basicConfig(level=logging.INFO)

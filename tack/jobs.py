@@ -5,6 +5,7 @@ from flask import Flask
 
 from tack import clock
 from tack.extensions import db, scheduler
+from tack.metrics import sweep_ran
 from tack.services import sweeps
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,11 @@ def run_sweeps(app: Flask) -> None:
             if freed or returned or archived:
                 log.info("sweeps: %d claims expired, %d deferred returned, %d archived",
                          freed, returned, archived)
+            sweep_ran(ok=True)
         except Exception:
             # A failed pass is retried at the next interval; never kill the thread.
             log.exception("sweep failed")
+            sweep_ran(ok=False)
         finally:
             db.session.remove()
 
