@@ -1,8 +1,11 @@
-"""events: index (board_id, action, created_at) for the insights page
+"""events: indexes for the insights page
 
-Insights count one kind of event per day over a window (moves, creations,
-completions, claims, notes); with this index each of those reads only the rows of
-that kind in the window instead of every event of the board.
+- (board_id, action, created_at, actor, card_id): insights count one kind of event
+  per day over a window (moves, creations, claims, notes); each reads only the rows
+  of that kind in the window, and the per-agent counts are answered from the index
+  alone (no table rows read).
+- (card_id, action, seq): "this card's first move", "its creation", "its latest move
+  into its column" are one probe each instead of a walk through all its events.
 
 Revision ID: 0006_insights_events_action_index
 Revises: 0005_links_deps_search_webhooks
@@ -18,8 +21,11 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_events_board_action_created", "events",
-                    ["board_id", "action", "created_at"], unique=False)
+                    ["board_id", "action", "created_at", "actor", "card_id"], unique=False)
+    op.create_index("ix_events_card_action_seq", "events", ["card_id", "action", "seq"],
+                    unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_events_card_action_seq", table_name="events")
     op.drop_index("ix_events_board_action_created", table_name="events")

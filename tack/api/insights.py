@@ -98,7 +98,7 @@ class StaleClaimSchema(s.ma.Schema):
 
 class AgentSchema(s.ma.Schema):
     agent = fields.String(metadata={"example": "claude-1"})
-    claims = fields.Integer(metadata={"description": "Claims taken (renewals not counted)"})
+    claims = fields.Integer(metadata={"description": "Cards claimed (each card once: renewals and re-claims are not new work)"})
     completions = fields.Integer()
     notes = fields.Integer()
 

@@ -19,7 +19,7 @@ How the log is read:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -50,18 +50,17 @@ class Window:
     board_id: str
     days: int
     now: datetime
+    first_day: date = field(init=False)
+    start: datetime = field(init=False)
+    day_labels: list[str] = field(init=False)
 
-    @property
-    def first_day(self) -> date:
-        return self.now.date() - timedelta(days=self.days - 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), tzinfo=timezone.utc)
-
-    @property
-    def day_labels(self) -> list[str]:
-        return [(self.first_day + timedelta(days=i)).isoformat() for i in range(self.days)]
+    def __post_init__(self):
+        first_day = self.now.date() - timedelta(days=self.days - 1)
+        object.__setattr__(self, "first_day", first_day)
+        object.__setattr__(self, "start", datetime.combine(first_day, time(),
+                                                           tzinfo=timezone.utc))
+        object.__setattr__(self, "day_labels", [(first_day + timedelta(days=i)).isoformat()
+                                                for i in range(self.days)])
 
 
 def window(board_id: str, days: int, now: datetime) -> Window:
@@ -80,6 +79,20 @@ def day_of(column):
     if db.engine.dialect.name == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
     return sa.func.substr(column, 1, 10)
+
+
+def seconds_between(start, end):
+    """SQL: seconds from `start` to `end` (columns or values), so rows come back as
+    numbers and no timestamp is parsed in Python (thousands per page)."""
+    from tack.extensions import db
+    if db.engine.dialect.name == "postgresql":
+        return sa.extract("epoch", end - start)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * SECONDS_PER_DAY
+
+
+def _at(moment: datetime):
+    from tack.models import UTCDateTime
+    return sa.literal(moment, UTCDateTime)
 
 
 def split_move(details: str) -> tuple[str, str] | None:
@@ -209,27 +222,26 @@ def completions(w: Window, columns) -> list[dict]:
                          started.c.seq < EVENTS.c.seq, _ends_in(started.c.details, doing))
                   .order_by(started.c.seq).limit(1).scalar_subquery())
     rows = fetch(
-        sa.select(EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.details, EVENTS.c.created_at,
-                  sa.func.coalesce(created_at, CARDS.c.created_at).label("created_at_"),
-                  started_at.label("started_at"), CARDS.c.title)
+        sa.select(EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.details,
+                  day_of(EVENTS.c.created_at).label("day"),
+                  seconds_between(sa.func.coalesce(created_at, CARDS.c.created_at),
+                                  EVENTS.c.created_at).label("lead"),
+                  seconds_between(started_at, EVENTS.c.created_at).label("cycle"),
+                  CARDS.c.title)
         .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
         .where(_in_window(w, "moved"), _ends_in(EVENTS.c.details, done))
         .order_by(EVENTS.c.seq)
     )
-    from tack.clock import as_utc
     found = []
     for row in rows:
         move = split_move(row.details)
         if not move or move[1] not in done or move[0] in done:
             continue
-        done_at = as_utc(row.created_at)
-        created = as_utc(row.created_at_)
-        begun = as_utc(row.started_at)
         found.append({
             "card_id": row.card_id, "title": row.title, "actor": row.actor or NOBODY,
-            "done_at": done_at, "day": done_at.date().isoformat(),
-            "lead_seconds": (done_at - created).total_seconds() if created else None,
-            "cycle_seconds": (done_at - begun).total_seconds() if begun else None,
+            "day": row.day,
+            "lead_seconds": None if row.lead is None else float(row.lead),
+            "cycle_seconds": None if row.cycle is None else float(row.cycle),
         })
     return found
 
@@ -293,30 +305,34 @@ def cards_in_progress(w: Window, columns) -> list[dict]:
                       sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_name) + 4)
                       != CARDS.c.column_name + " -> ")
                .order_by(move.c.seq.desc()).limit(1).scalar_subquery())
+    now = _at(w.now)
+    live_claim = sa.and_(CARDS.c.claimed_by.is_not(None), CARDS.c.claim_expires_at > now)
     rows = fetch(
-        sa.select(CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.claimed_by,
-                  CARDS.c.claimed_at, CARDS.c.claim_expires_at, CARDS.c.assignee,
-                  sa.func.coalesce(entered, CARDS.c.created_at).label("entered_at"))
+        sa.select(CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.assignee,
+                  sa.case((live_claim, CARDS.c.claimed_by)).label("holder"),
+                  sa.case((live_claim, seconds_between(CARDS.c.claimed_at, now)))
+                  .label("held"),
+                  seconds_between(sa.func.coalesce(entered, CARDS.c.created_at), now)
+                  .label("age"))
         .where(CARDS.c.board_id == w.board_id, CARDS.c.column_name.in_(keys),
                CARDS.c.archived_at.is_(None))
     )
-    from tack.clock import as_utc
     roles = {column.key: column.role for column in columns}
     cards = []
     for row in rows:
-        entered_at = as_utc(row.entered_at)
-        age_days = max((w.now - entered_at).total_seconds(), 0) / SECONDS_PER_DAY
-        claim_live = (row.claimed_by and row.claim_expires_at
-                      and as_utc(row.claim_expires_at) > w.now)
+        age = max(float(row.age), 0)
+        held = None if row.held is None else float(row.held)
         cards.append({
             "card_id": row.id, "title": row.title, "column_name": row.column_name,
             "role": roles[row.column_name], "assignee": row.assignee,
-            "entered_at": entered_at, "age_days": round(age_days, 2),
-            "age_bucket": _bucket(age_days, AGE_BUCKETS),
-            "claimed_by": row.claimed_by if claim_live else None,
-            "claimed_at": as_utc(row.claimed_at) if claim_live else None,
+            "entered_at": w.now - timedelta(seconds=round(age)),
+            "age_days": round(age / SECONDS_PER_DAY, 2),
+            "age_bucket": _bucket(age / SECONDS_PER_DAY, AGE_BUCKETS),
+            "claimed_by": row.holder,
+            "claimed_at": None if held is None else w.now - timedelta(seconds=round(held)),
+            "held_seconds": held,
         })
-    cards.sort(key=lambda card: (card["entered_at"], card["card_id"]))
+    cards.sort(key=lambda card: (-card["age_days"], card["entered_at"], card["card_id"]))
     return cards
 
 
@@ -343,13 +359,13 @@ def _card_summary(card: dict) -> dict:
 def stale_claims(w: Window, in_progress: list[dict],
                  older_than: timedelta = STALE_CLAIM_AFTER) -> list[dict]:
     """Live claims held longer than `older_than`, longest held first."""
-    stale = [card for card in in_progress
-             if card["claimed_by"] and w.now - card["claimed_at"] >= older_than]
-    stale.sort(key=lambda card: (card["claimed_at"], card["card_id"]))
+    stale = [card for card in in_progress if card["claimed_by"]
+             and card["held_seconds"] >= older_than.total_seconds()]
+    stale.sort(key=lambda card: (-card["held_seconds"], card["card_id"]))
     return [{"card_id": card["card_id"], "title": card["title"],
              "column_name": card["column_name"], "claimed_by": card["claimed_by"],
              "claimed_at": card["claimed_at"],
-             "held_hours": round((w.now - card["claimed_at"]).total_seconds() / 3600, 2)}
+             "held_hours": round(card["held_seconds"] / 3600, 2)}
             for card in stale]
 
 
@@ -362,20 +378,24 @@ def waiting_on_people(in_progress: list[dict]) -> list[dict]:
 # ---- agents ------------------------------------------------------------------------------
 
 def agent_activity(w: Window, done: list[dict]) -> list[dict]:
-    """Claims taken (renewals not counted), notes written and cards completed per actor."""
+    """Per actor: cards claimed (each card once: renewals and re-claims are the same
+    work), notes written and cards completed. Counted from the index alone."""
     agents: dict[str, dict] = {}
 
     def agent(name):
         return agents.setdefault(name or NOBODY, {"agent": name or NOBODY, "claims": 0,
                                                   "completions": 0, "notes": 0})
 
-    renewal = sa.and_(EVENTS.c.action == "claimed", EVENTS.c.details.like("renewed%"))
-    for actor, action, number in fetch(
-        sa.select(EVENTS.c.actor, EVENTS.c.action, sa.func.count())
-        .where(_in_window(w, "claimed", "note_added"), sa.not_(renewal))
+    for actor, action, events, cards in fetch(
+        sa.select(EVENTS.c.actor, EVENTS.c.action, sa.func.count(),
+                  sa.func.count(EVENTS.c.card_id.distinct()))
+        .where(_in_window(w, "claimed", "note_added"))
         .group_by(EVENTS.c.actor, EVENTS.c.action)
     ):
-        agent(actor)["claims" if action == "claimed" else "notes"] += number
+        if action == "claimed":
+            agent(actor)["claims"] += cards
+        else:
+            agent(actor)["notes"] += events
     for item in done:
         agent(item["actor"] if item["actor"] != NOBODY else "")["completions"] += 1
     return sorted(agents.values(),
@@ -429,7 +449,7 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
         elif value:
             done = [item for item in done if item["day"] == value]
         return [{"card_id": item["card_id"], "title": item["title"] or "(deleted card)",
-                 "detail": f"done {item['done_at']:%Y-%m-%d %H:%M} by {item['actor']}"}
+                 "detail": f"done {item['day']} by {item['actor']}"}
                 for item in done]
     if kind == "column" and any(c.key == value and c.role == "done" for c in columns):
         rows = fetch(sa.select(CARDS.c.id, CARDS.c.title).where(
