@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench torture crash fuzz install install-dev browser
+.PHONY: run test bench bench-insights torture crash fuzz install install-dev browser
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: install-dev browser
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+# The insights page on 10,000 cards and 200,000 events, rendered in the server.
+bench-insights: install-dev
+	$(BIN)/python -m bench.insights --hook-cost
 
 # Long forms of what the suite runs briefly. Add DATABASE=postgresql://... for PostgreSQL.
 torture: install-dev

@@ -118,9 +118,21 @@ def _first_move_details(card_id_column, before_seq=None, newest=False):
     return query.order_by(order).limit(1).scalar_subquery()
 
 
-def _in_window(w: Window, *actions: str):
-    return sa.and_(EVENTS.c.board_id == w.board_id, EVENTS.c.action.in_(actions),
-                   EVENTS.c.created_at >= w.start, EVENTS.c.created_at <= w.now)
+@dataclass(frozen=True)
+class Span:
+    """Events of one board written in [start, end) (or [start, end] when `to_now`)."""
+
+    board_id: str
+    start: datetime
+    end: datetime
+    to_now: bool = True
+
+
+def _in_window(span: Span, *actions: str):
+    before_end = EVENTS.c.created_at <= span.end if span.to_now \
+        else EVENTS.c.created_at < span.end
+    return sa.and_(EVENTS.c.board_id == span.board_id, EVENTS.c.action.in_(actions),
+                   EVENTS.c.created_at >= span.start, before_end)
 
 
 def _creation_column(columns) -> str:
@@ -130,16 +142,9 @@ def _creation_column(columns) -> str:
 
 # ---- cumulative flow -------------------------------------------------------------------
 
-def cumulative_flow(w: Window, columns) -> dict:
-    """Cards in each column at the end of each day of the window (today: now).
-    Walks back from the cards as they are now, undoing each day's moves, creations
-    and deletions, which the database has already counted per day."""
-    counts = dict.fromkeys((column.key for column in columns), 0)
-    for key, number in fetch(
-        sa.select(CARDS.c.column_name, sa.func.count()).where(CARDS.c.board_id == w.board_id)
-        .group_by(CARDS.c.column_name)
-    ):
-        counts[key] = counts.get(key, 0) + number
+def flow_changes(span: Span, columns) -> dict[str, list[tuple[str, int]]]:
+    """Per day of the span: (column, +n / -n) for cards moved, created and deleted,
+    counted by the database."""
     changes: dict[str, list[tuple[str, int]]] = {}
 
     def change(day, key, delta):
@@ -147,7 +152,7 @@ def cumulative_flow(w: Window, columns) -> dict:
 
     day = day_of(EVENTS.c.created_at)
     for day_label, details, number in fetch(
-        sa.select(day, EVENTS.c.details, sa.func.count()).where(_in_window(w, "moved"))
+        sa.select(day, EVENTS.c.details, sa.func.count()).where(_in_window(span, "moved"))
         .group_by(day, EVENTS.c.details)
     ):
         move = split_move(details)
@@ -160,7 +165,7 @@ def cumulative_flow(w: Window, columns) -> dict:
         sa.select(day.label("day"), _first_move_details(EVENTS.c.card_id).label("first_move"),
                   CARDS.c.column_name.label("now_in"))
         .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
-        .where(_in_window(w, "created")).subquery()
+        .where(_in_window(span, "created")).subquery()
     )
     for day_label, first_move, now_in, number in fetch(
         sa.select(created.c.day, created.c.first_move, created.c.now_in, sa.func.count())
@@ -173,7 +178,7 @@ def cumulative_flow(w: Window, columns) -> dict:
         sa.select(day.label("day"),
                   _first_move_details(EVENTS.c.card_id, EVENTS.c.seq, newest=True)
                   .label("last_move"))
-        .where(_in_window(w, "deleted")).subquery()
+        .where(_in_window(span, "deleted")).subquery()
     )
     for day_label, last_move, number in fetch(
         sa.select(deleted.c.day, deleted.c.last_move, sa.func.count())
@@ -181,7 +186,18 @@ def cumulative_flow(w: Window, columns) -> dict:
     ):
         move = split_move(last_move)
         change(day_label, move[1] if move else fallback, -number)
+    return changes
 
+
+def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]]) -> dict:
+    """Cards in each column at the end of each day of the window (today: now).
+    Walks back from the cards as they are now, undoing each day's changes."""
+    counts = dict.fromkeys((column.key for column in columns), 0)
+    for key, number in fetch(
+        sa.select(CARDS.c.column_name, sa.func.count()).where(CARDS.c.board_id == w.board_id)
+        .group_by(CARDS.c.column_name)
+    ):
+        counts[key] = counts.get(key, 0) + number
     series = {column.key: [0] * w.days for column in columns}
     for index in range(w.days - 1, -1, -1):
         label = w.day_labels[index]
@@ -207,8 +223,8 @@ def _ends_in(details_column, keys):
     ]) if keys else sa.false()
 
 
-def completions(w: Window, columns) -> list[dict]:
-    """Every entry into a done-role column from another column within the window,
+def completions(span: Span, columns) -> list[dict]:
+    """Every entry into a done-role column from another column within the span,
     with when the card was created and when it first entered a doing-role column."""
     done = {column.key for column in columns if column.role == "done"}
     doing = {column.key for column in columns if column.role == "doing"}
@@ -229,7 +245,7 @@ def completions(w: Window, columns) -> list[dict]:
                   seconds_between(started_at, EVENTS.c.created_at).label("cycle"),
                   CARDS.c.title)
         .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
-        .where(_in_window(w, "moved"), _ends_in(EVENTS.c.details, done))
+        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done))
         .order_by(EVENTS.c.seq)
     )
     found = []
@@ -377,25 +393,33 @@ def waiting_on_people(in_progress: list[dict]) -> list[dict]:
 
 # ---- agents ------------------------------------------------------------------------------
 
-def agent_activity(w: Window, done: list[dict]) -> list[dict]:
+def agent_counts(span: Span) -> tuple[dict[str, set], dict[str, int]]:
+    """({actor: cards claimed}, {actor: notes written}) in the span, from the index."""
+    claimed: dict[str, set] = {}
+    for actor, card_id in fetch(
+        sa.select(EVENTS.c.actor, EVENTS.c.card_id).distinct()
+        .where(_in_window(span, "claimed"))
+    ):
+        claimed.setdefault(actor, set()).add(card_id)
+    notes = dict(fetch(sa.select(EVENTS.c.actor, sa.func.count())
+                       .where(_in_window(span, "note_added")).group_by(EVENTS.c.actor)))
+    return claimed, notes
+
+
+def agent_activity(facts: "SpanFacts") -> list[dict]:
     """Per actor: cards claimed (each card once: renewals and re-claims are the same
-    work), notes written and cards completed. Counted from the index alone."""
+    work), notes written and cards completed."""
     agents: dict[str, dict] = {}
 
     def agent(name):
         return agents.setdefault(name or NOBODY, {"agent": name or NOBODY, "claims": 0,
                                                   "completions": 0, "notes": 0})
 
-    for actor, action, events, cards in fetch(
-        sa.select(EVENTS.c.actor, EVENTS.c.action, sa.func.count(),
-                  sa.func.count(EVENTS.c.card_id.distinct()))
-        .where(_in_window(w, "claimed", "note_added"))
-        .group_by(EVENTS.c.actor, EVENTS.c.action)
-    ):
-        if action == "claimed":
-            agent(actor)["claims"] += cards
-        else:
-            agent(actor)["notes"] += events
+    for actor, cards in facts.claimed.items():
+        agent(actor)["claims"] += len(cards)
+    for actor, number in facts.notes.items():
+        agent(actor)["notes"] += number
+    done = facts.completions
     for item in done:
         agent(item["actor"] if item["actor"] != NOBODY else "")["completions"] += 1
     return sorted(agents.values(),
@@ -404,6 +428,70 @@ def agent_activity(w: Window, done: list[dict]) -> list[dict]:
 
 # ---- the whole page ----------------------------------------------------------------------
 
+@dataclass
+class SpanFacts:
+    """What the log says about a span of days. The log is append-only and written
+    at the time of writing, so the facts of days that have ended never change."""
+
+    changes: dict[str, list[tuple[str, int]]]
+    completions: list[dict]
+    claimed: dict[str, set]
+    notes: dict[str, int]
+
+    @classmethod
+    def read(cls, span: Span, columns) -> "SpanFacts":
+        return cls(flow_changes(span, columns), completions(span, columns),
+                   *agent_counts(span))
+
+    def plus(self, later: "SpanFacts") -> "SpanFacts":
+        changes = {day: list(items) for day, items in self.changes.items()}
+        for day, items in later.changes.items():
+            changes.setdefault(day, []).extend(items)
+        claimed = {actor: set(cards) for actor, cards in self.claimed.items()}
+        for actor, cards in later.claimed.items():
+            claimed.setdefault(actor, set()).update(cards)
+        notes = dict(self.notes)
+        for actor, number in later.notes.items():
+            notes[actor] = notes.get(actor, 0) + number
+        return SpanFacts(changes, self.completions + later.completions, claimed, notes)
+
+
+# Facts of the window's ended days, per process: {key: (newest seq seen, facts)}.
+_past_days: dict[tuple, tuple[int, SpanFacts]] = {}
+PAST_DAYS_KEPT = 64
+
+
+def _past_facts(w: Window, columns, midnight: datetime) -> SpanFacts:
+    """The facts of [window start, today's midnight), read once and then reused until
+    the log shows an event dated before midnight that was written after them (a
+    clock set back, or a test's wiped database)."""
+    from tack.extensions import db
+    key = (str(db.engine.url), w.board_id, w.days, midnight,
+           tuple((column.key, column.role) for column in columns))
+    newest = fetch(sa.select(sa.func.max(EVENTS.c.seq))
+                   .where(EVENTS.c.board_id == w.board_id))[0][0] or 0
+    cached = _past_days.get(key)
+    if cached is not None:
+        seen, facts = cached
+        late = newest > seen and fetch(
+            sa.select(EVENTS.c.seq).where(EVENTS.c.board_id == w.board_id,
+                                          EVENTS.c.seq > seen,
+                                          EVENTS.c.created_at < midnight).limit(1))
+        if newest >= seen and not late:
+            return facts
+    facts = SpanFacts.read(Span(w.board_id, w.start, midnight, to_now=False), columns)
+    if len(_past_days) >= PAST_DAYS_KEPT:
+        _past_days.pop(next(iter(_past_days)))
+    _past_days[key] = (newest, facts)
+    return facts
+
+
+def window_facts(w: Window, columns) -> SpanFacts:
+    midnight = datetime.combine(w.now.date(), time(), tzinfo=timezone.utc)
+    today = SpanFacts.read(Span(w.board_id, midnight, w.now), columns)
+    return _past_facts(w, columns, midnight).plus(today)
+
+
 def board_insights(*, board_id: str, days: int, now: datetime,
                    executions=None) -> dict:
     """Every figure of the insights page (and of /api/insights) for one window.
@@ -411,19 +499,20 @@ def board_insights(*, board_id: str, days: int, now: datetime,
     from tack.services import insights_costs
     w = window(board_id, days, now)
     columns = column_rows(board_id)
-    done = completions(w, columns)
+    facts = window_facts(w, columns)
+    done = facts.completions
     in_progress = cards_in_progress(w, columns)
     return {
         "board_id": board_id, "days": days, "now": now,
         "from": w.start, "day_labels": w.day_labels,
-        "cumulative_flow": cumulative_flow(w, columns),
+        "cumulative_flow": cumulative_flow(w, columns, facts.changes),
         "lead_time": distribution(done, "lead_seconds"),
         "cycle_time": distribution(done, "cycle_seconds"),
         "throughput": throughput(w, done),
         "aging": aging(columns, in_progress),
         "stale_claims": stale_claims(w, in_progress),
         "waiting": waiting_on_people(in_progress),
-        "agents": agent_activity(w, done),
+        "agents": agent_activity(facts),
         "costs": insights_costs.agent_costs(w, executions),
     }
 
@@ -443,7 +532,7 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
     w = window(board_id, days, now)
     columns = column_rows(board_id)
     if kind in ("completed", "agent"):
-        done = completions(w, columns)
+        done = completions(Span(board_id, w.start, w.now), columns)
         if kind == "agent":
             done = [item for item in done if item["actor"] == (value or NOBODY)]
         elif value:
