@@ -61,13 +61,23 @@ def _start_timer():
     g.tack_request_started = time.perf_counter()
 
 
+# (route, method, status) -> its counter and histogram: labels() takes a lock and
+# builds a key on every call; routes are few, so the children are looked up once.
+_children: dict[tuple, tuple] = {}
+
+
 def _count_request(response):
     started = g.get("tack_request_started")
     if started is not None:
         rule = request.url_rule
-        route = rule.rule if rule is not None else UNMATCHED
-        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        LATENCY.labels(route).observe(time.perf_counter() - started)
+        key = (rule.rule if rule is not None else UNMATCHED, request.method,
+               response.status_code)
+        children = _children.get(key)
+        if children is None:
+            children = _children[key] = (
+                REQUESTS.labels(key[0], key[1], str(key[2])), LATENCY.labels(key[0]))
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)
     return response
 
 

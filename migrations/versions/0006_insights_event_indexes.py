@@ -7,13 +7,13 @@
 - (card_id, action, seq): "this card's first move", "its creation", "its latest move
   into its column" are one probe each instead of a walk through all its events.
 
-Revision ID: 0006_insights_events_action_index
+Revision ID: 0006_insights_event_indexes
 Revises: 0005_links_deps_search_webhooks
 Create Date: 2026-11-26
 """
 from alembic import op
 
-revision = "0006_insights_events_action_index"
+revision = "0006_insights_event_indexes"
 down_revision = "0005_links_deps_search_webhooks"
 branch_labels = None
 depends_on = None
