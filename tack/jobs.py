@@ -22,11 +22,11 @@ def run_sweeps(app: Flask) -> None:
             if freed or returned or archived:
                 log.info("sweeps: %d claims expired, %d deferred returned, %d archived",
                          freed, returned, archived)
-            sweep_ran(ok=True)
+            sweep_ran("all", ok=True)
         except Exception:
             # A failed pass is retried at the next interval; never kill the thread.
             log.exception("sweep failed")
-            sweep_ran(ok=False)
+            sweep_ran("all", ok=False)
         finally:
             db.session.remove()
 

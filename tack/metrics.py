@@ -10,7 +10,7 @@ Two kinds:
 
 Other code moves the process metrics through the objects below, e.g. the SSE
 stream does `SSE_STREAMS_OPEN.inc()` when a stream starts and `.dec()` when it ends
-(or `with sse_stream_open():`), and the sweep job calls `sweep_ran(ok)`.
+(or `with sse_stream_open():`), and the sweep job calls `sweep_ran(name, ok)`.
 """
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ LATENCY = Histogram("tack_http_request_duration_seconds",
                     buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 SSE_STREAMS_OPEN = Gauge("tack_sse_streams_open", "Server-sent event streams open now",
                          multiprocess_mode="livesum")
-SWEEP_RUNS = Counter("tack_sweep_runs", "Passes of the scheduled sweeps, by outcome",
-                     ["outcome"])
+SWEEP_RUNS = Counter("tack_sweep_runs", "Runs of the scheduled sweeps, by sweep and "
+                     "outcome", ["sweep", "outcome"])
 UNMATCHED = "(unmatched)"
 
 
@@ -51,8 +51,8 @@ def sse_stream_open():
         SSE_STREAMS_OPEN.dec()
 
 
-def sweep_ran(ok: bool) -> None:
-    SWEEP_RUNS.labels(outcome="ok" if ok else "failed").inc()
+def sweep_ran(sweep: str, ok: bool) -> None:
+    SWEEP_RUNS.labels(sweep=sweep, outcome="ok" if ok else "failed").inc()
 
 
 # ---- the per-request hook: it runs on every request, so it does as little as it can --

@@ -45,7 +45,7 @@ def _axes(chart: Chart, top_value: float, labels: list[str], every: int = 1) -> 
         chart.y_ticks.append((round(y, 1), _number(value)))
     slot = (chart.width - LEFT - RIGHT) / max(len(labels), 1)
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        if (len(labels) - 1 - i) % every == 0:  # counted from the end: today is labelled
             chart.x_labels.append((round(LEFT + slot * (i + 0.5), 1), label))
     return plot_height / top
 
@@ -77,9 +77,10 @@ def bar_chart(labels: list[str], values: list[float], hrefs: list[str | None],
 
 def stacked_areas(labels: list[str], series: list[dict], short_labels: list[str]) -> Chart:
     """Cumulative flow: each series ({name, counts, href}) stacked on the ones before,
-    drawn as one polygon per series between its lower and upper edges."""
+    drawn as one polygon per series between its lower and upper edges. Drawn wider
+    than the bar charts: it spans the page, and its text should not scale up."""
     totals = [sum(s["counts"][i] for s in series) for i in range(len(labels))]
-    chart = Chart(empty=not any(totals))
+    chart = Chart(width=2 * WIDTH, height=HEIGHT + 60, empty=not any(totals))
     scale = _axes(chart, max(totals, default=0), short_labels, _label_step(len(labels)))
     slot = (chart.width - LEFT - RIGHT) / max(len(labels), 1)
     xs = [LEFT + slot * (i + 0.5) for i in range(len(labels))]
