@@ -13,6 +13,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
+    from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
     from tack.metrics import init_metrics
     from tack.web import init_web
@@ -37,6 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     init_metrics(app)  # first: its timer starts before any other hook runs
     init_api(app, TackApi())
+    init_error_handlers(app)
     init_web(app)
     logging.basicConfig(level=logging.INFO)
     return app

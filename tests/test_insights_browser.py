@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 import requests
-from live_server import LiveServer
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
