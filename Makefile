@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench bench-streams torture crash fuzz install install-dev browser
+.PHONY: run test bench bench-streams bench-insights torture crash fuzz install install-dev browser
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: install-dev
 # The API's pace with 100 live streams open (bench/streams.py).
 bench-streams: install-dev
 	$(BIN)/python -m bench.streams $(if $(DATABASE),--database-url $(DATABASE))
+
+# The insights page on 10,000 cards and 200,000 events, rendered in the server.
+bench-insights: install-dev
+	$(BIN)/python -m bench.insights --hook-cost
 
 # Long forms of what the suite runs briefly. Add DATABASE=postgresql://... for PostgreSQL.
 torture: install-dev

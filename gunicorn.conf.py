@@ -1,5 +1,17 @@
 """gunicorn settings shared by `tack serve`, the Procfile and the benchmark."""
+import os
+import shutil
+import tempfile
+
 from tack.config import Config
+
+# /metrics adds up every worker's counters from files in this directory. It must be
+# set before prometheus_client is first imported (it picks its storage on import),
+# and it starts empty so counts from an earlier run are not added in.
+_metrics_dir = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _metrics_dir = tempfile.mkdtemp(prefix="tack-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 _config = Config.from_env()
 
@@ -34,3 +46,14 @@ def post_worker_init(worker):
     if app.config["TACK"].scheduler_enabled:
         from tack.jobs import start_scheduler
         start_scheduler(app)
+
+
+def child_exit(server, worker):
+    """A worker's live gauges (open SSE streams) go with it."""
+    from tack.metrics import worker_exited
+    worker_exited(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -15,6 +15,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.database import engine_options, init_database
     from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
+    from tack.metrics import init_metrics
     from tack.web import init_web
 
     config = config or Config.from_env()
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    init_metrics(app)  # first: its timer starts before any other hook runs
     init_api(app, TackApi())
     init_error_handlers(app)
     init_web(app)

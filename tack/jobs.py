@@ -5,6 +5,7 @@ from flask import Flask
 
 from tack import clock
 from tack.extensions import db, scheduler
+from tack.metrics import sweep_ran
 from tack.services.sweeps import SWEEPS
 
 log = logging.getLogger(__name__)
@@ -20,9 +21,11 @@ def run_sweeps(app: Flask) -> dict[str, int | None]:
         for name, sweep in SWEEPS.items():
             try:
                 done[name] = sweep(at, app.config["TACK"])
+                sweep_ran(name, ok=True)
             except Exception:
                 log.exception("sweep %r failed", name)
                 done[name] = None
+                sweep_ran(name, ok=False)
             finally:
                 # A failed read must not leave the next sweep a broken transaction.
                 db.session.remove()

@@ -139,6 +139,11 @@ class Event(db.Model):
         sa.Index("ix_events_card_seq", "card_id", "seq"),
         sa.Index("ix_events_created_at", "created_at"),
         sa.Index("ix_events_note_id", "note_id"),
+        # Insights: one action over a window (covering the per-agent counts), and a
+        # card's first or latest event of one action in one probe.
+        sa.Index("ix_events_board_action_created", "board_id", "action", "created_at",
+                 "actor", "card_id"),
+        sa.Index("ix_events_card_action_seq", "card_id", "action", "seq"),
         {"sqlite_autoincrement": True},
     )
 

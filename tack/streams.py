@@ -34,6 +34,7 @@ from tack.extensions import db
 from tack.kanban.translate import contract_event_type, contract_payload
 from tack.models import Card, Event, Note
 from tack.services.views import event_view
+from tack.metrics import SSE_STREAMS_OPEN
 
 EVENTS = Event.__table__
 PAGE = 500
@@ -140,6 +141,7 @@ class Feed:
                 self.chunks.clear()
                 self.floor = self.cursor = newest_seq()
             self.open += 1
+            SSE_STREAMS_OPEN.inc()
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="tack-stream-feed",
                                                daemon=True)
@@ -148,6 +150,7 @@ class Feed:
     def leave(self) -> None:
         with self.condition:
             self.open -= 1
+            SSE_STREAMS_OPEN.dec()
         self.slots.release()
 
     def close(self) -> None:

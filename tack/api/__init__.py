@@ -50,12 +50,12 @@ def require_api_key():
 
 
 def init_api(app: Flask, api: TackApi) -> None:
-    from tack.api import (batch, board, cards, dependencies, meta, meta_docs, search,
-                          stream)
+    from tack.api import (batch, board, cards, dependencies, insights, meta, meta_docs,
+                          search, stream)
 
     api.init_app(app)
     for blueprint in (meta.blp, meta_docs.blp, board.blp, cards.blp, batch.blp,
-                      dependencies.blp, search.blp, stream.blp):
+                      dependencies.blp, search.blp, stream.blp, insights.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
     app.before_request(require_api_key)

@@ -22,7 +22,8 @@ def security_headers(response):
 
 
 def init_web(app: Flask) -> None:
-    from tack.web import views
+    from tack.web import insights, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(insights.bp)
     app.after_request(security_headers)
 
