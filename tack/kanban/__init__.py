@@ -23,7 +23,8 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 
 def init_kanban(app: Flask, api: Api) -> None:
-    from tack.kanban import activity, boards, meta, tasks  # noqa: F401 (they register)
+    from tack.kanban import (  # noqa: F401 (they register)
+        activity, boards, dependencies, meta, search, tasks)
     from tack.error_handlers import register_surface
     from tack.kanban.auth import guard_board_writes
     from tack.kanban.errors import kanban_error_response
