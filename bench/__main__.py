@@ -26,6 +26,8 @@ WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 READ, WRITE = 0.5, 0.3  # target ratios to /health in the same run
+V1_TO_NATIVE = 0.8  # target ratio of an /api/v1 scenario to its native /api twin
+V1_BOARD = "/api/v1/boards/main"
 PAGE_MS = 150  # the web page's target, p50 on the server, one request at a time
 
 
@@ -35,6 +37,7 @@ class Scenario:
     mode: str  # a wrk.lua mode
     path: str = "/"
     target: float | None = READ
+    twin: str | None = None  # an /api/v1 scenario: the native scenario it is measured against
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,15 @@ SCENARIOS = [
     Scenario("add a note", "note", target=WRITE),
     Scenario("create a card", "create", target=WRITE),
     Scenario("claim-next + release", "claim_next", target=WRITE),
+    # The same work through /api/v1 (board main), each against its native twin.
+    Scenario("v1 get board", "get", V1_BOARD, V1_TO_NATIVE, twin="full board"),
+    Scenario("v1 list tasks", "get", V1_BOARD + "/tasks?column=approved&limit=1000",
+             V1_TO_NATIVE, twin="filter column"),
+    Scenario("v1 claim + release", "v1_claim_release", V1_BOARD, V1_TO_NATIVE,
+             twin="claim + release"),
+    Scenario("v1 comment", "v1_comment", V1_BOARD, V1_TO_NATIVE, twin="add a note"),
 ]
+SCENARIO_NAMED = {scenario.name: scenario for scenario in SCENARIOS}
 # Agents claiming and noting while others poll changes and read the board. The
 # baseline for each side is the same shape of load with every side on /health.
 MIXED = [
@@ -158,6 +169,27 @@ class Bench:
             rounds.append((row, ratio(row, base)))
         return summarise(scenario.name, scenario.path, scenario.target, rounds)
 
+    def measure_twins(self, scenario: Scenario) -> dict:
+        """Rounds of (/health, native twin, /api/v1 scenario) back to back; the
+        ratio is v1 / native within each round, medians over the rounds."""
+        native = SCENARIO_NAMED[scenario.twin]
+        for each in (native, scenario):
+            if each.mode == "get":
+                self.warm_up(each.path)
+        rounds, natives = [], []
+        for _ in range(self.rounds):
+            base = self.run("get", "/health")
+            twin = self.run(native.mode, native.path)
+            row = self.run(scenario.mode, scenario.path)
+            self.baselines.append(base)
+            natives.append((twin, ratio(twin, base)))
+            rounds.append((row, ratio(row, twin)))
+        twin_row = summarise(f"  native twin: {native.name}", native.path, None, natives)
+        row = summarise(f"{scenario.name} (/ {native.name})", scenario.path,
+                        scenario.target, rounds)
+        row["native_rps"] = twin_row["rps"]
+        return row
+
     def measure_mixed(self) -> list[dict]:
         for side in MIXED:
             if side.mode == "get":
@@ -251,7 +283,8 @@ def run_board(args, wrk: str, cards: int, only: list[str]) -> list[dict]:
     try:
         for scenario in SCENARIOS:
             if wanted(scenario.name, only):
-                results.append(bench.measure(scenario))
+                results.append(bench.measure_twins(scenario) if scenario.twin
+                               else bench.measure(scenario))
         if wanted(MIXED_NAME, only):
             results.extend(bench.measure_mixed())
         if wanted(PAGE_NAME, only):
@@ -316,7 +349,7 @@ def report(cards: int, results: list[dict], args) -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"\n{cards} cards, {database}")
     print(f"{'scenario':<46}{'rps':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'ratio':>8}{'target':>10}  met")
+          f"{'ratio':>8}{'target':>10}  met   (v1 rows: ratio to the native twin)")
     for row in results:
         if row.get("target_ms"):
             target = f"<{row['target_ms']}ms"

@@ -1,5 +1,6 @@
 -- Drives one benchmark scenario from wrk. Arguments after `--`:
 --   mode: get | card | claim_release | note | create | claim_next | agent | poll
+--         | v1_claim_release | v1_comment (the URL's path is the /api/v1 board)
 --   ids:  path of a file with one card id per line (for the modes that need cards)
 --   agent: name the claiming modes use (concurrent runs must not share one)
 -- Prints one JSON line with the counts and latency percentiles when done.
@@ -36,6 +37,14 @@ function request()
         '{"agent": "' .. agent .. '", "ttl_seconds": 300}')
     end
     return wrk.format("POST", "/api/cards/" .. card .. "/release?agent=" .. agent)
+  elseif mode == "v1_claim_release" then
+    -- The /api/v1 twin of claim_release, under the board path wrk was given.
+    local card = ids[math.floor((calls - 1) / 2) % #ids + 1]
+    local action = (calls % 2 == 1) and "/claim" or "/release"
+    return wrk.format("POST", wrk.path .. "/tasks/" .. card .. action .. "?actor=" .. agent)
+  elseif mode == "v1_comment" then
+    return wrk.format("POST", wrk.path .. "/tasks/" .. any_card() .. "/comment", json_headers,
+      '{"actor_name": "bench", "message": "Progress: step ' .. calls .. ' finished, tests green."}')
   elseif mode == "note" then
     return wrk.format("POST", "/api/cards/" .. any_card() .. "/notes", json_headers,
       '{"author": "bench", "content": "Progress: step ' .. calls .. ' finished, tests green."}')

@@ -24,7 +24,7 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 def init_kanban(app: Flask, api: Api) -> None:
     from tack.kanban import (  # noqa: F401 (they register)
-        activity, boards, meta, streams, tasks, webhooks)
+        activity, boards, dependencies, meta, search, streams, tasks, webhooks)
     from tack.error_handlers import register_surface
     from tack.kanban.auth import guard_board_writes
     from tack.kanban.errors import kanban_error_response

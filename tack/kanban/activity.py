@@ -29,8 +29,8 @@ def post_comment(data, board_id, task_id):
     require_edit(board_id)
     note_id = card_details.comment(board_id=board_id, card_id=task_id,
                                    message=data["message"], actor=actor_from(data))
-    note = board_reads.notes_by_id([note_id])[note_id]
-    return json_response(comment_body(board_reads.event_of_note(note_id, task_id), note), 201)
+    event, note = board_reads.comment_read_back(note_id, task_id)
+    return json_response(comment_body(event, note), 201)
 
 
 @blp.route("/tasks/<task_id>/events", methods=["GET"])

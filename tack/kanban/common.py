@@ -25,6 +25,7 @@ def task_bodies(board_id: str, rows, at: datetime | None = None) -> list[dict]:
 
 
 def task_response(board_id: str, card_id: str, status: int = 200):
-    """The task as it now stands, read back after the write."""
-    row = board_reads.read_task(board_id, card_id)
-    return json_response(task_bodies(board_id, [row])[0], status)
+    """The task as it now stands, read back after the write (one read)."""
+    row = board_reads.read_task_back(board_id, card_id)
+    names = {row.column_name: row.column_title or row.column_name}
+    return json_response(task_view(row, names, row.comment_count, now()), status)

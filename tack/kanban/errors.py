@@ -17,6 +17,9 @@ CODES = {
     "INVALID_PRIORITY": "INVALID_INPUT",
     "UNSUPPORTED_MEDIA_TYPE": "INVALID_INPUT",
 }
+# Tack's refusals the contract names no code for: its general validation error.
+INVALID_INPUT = {"DEPENDENCY_SELF", "DEPENDENCY_EXISTS", "DEPENDENCY_CYCLE",
+                 "DEPENDENCY_OTHER_BOARD"}
 
 
 def message_of(detail) -> str:
@@ -32,7 +35,7 @@ def kanban_error_response(status: int, detail, code: str,
                           errors: dict | None = None) -> Response:
     """The failure in the contract's shape. Validation (422 in Tack) is 400 here."""
     code = CODES.get(code, code)
-    if status == 422:
+    if status == 422 or code in INVALID_INPUT:
         status, code = 400, "INVALID_INPUT"
     return json_response({"error": message_of(detail), "code": code, "status": status},
                          status)

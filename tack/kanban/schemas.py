@@ -21,6 +21,10 @@ TASK_LIST_DEFAULT = 200
 TASK_LIST_MAX = 1000
 ACTIVITY_DEFAULT = 50
 ACTIVITY_MAX = 500
+SEARCH_DEFAULT = 50
+SEARCH_MAX = 100
+SEARCH_QUERY_MAX = 500  # tack.services.search.QUERY_MAX
+DEPENDENCY_NOTE_MAX = 2000  # tack.services.dependencies.NOTE_MAX
 
 
 def text(max_length: int, description: str, **kwargs):
@@ -182,6 +186,32 @@ class ActivityArgs(Lenient):
     mentioned = fields.String(load_default=None)
 
 
+class TaskSearchArgs(Lenient):
+    # Blank or missing q is EMPTY_QUERY, the service's refusal.
+    q = text(SEARCH_QUERY_MAX, "Words to find (required); each must appear",
+             load_default="")
+    column = fields.String(load_default=None)
+    assigned = fields.String(load_default=None)
+    claimed = fields.String(load_default=None)
+    priority = PriorityField(load_default=None)
+    label = fields.String(load_default=None)
+    limit = fields.Integer(validate=validate.Range(min=1, max=SEARCH_MAX),
+                           load_default=SEARCH_DEFAULT)
+    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+
+
+class TaskDependencyListArgs(Lenient):
+    task = fields.String(load_default=None,
+                         metadata={"description": "Only where this task is blocker or blocked"})
+
+
+class TaskDependencyCreateSchema(Lenient):
+    blocker_task_id = fields.String(required=True)
+    blocked_task_id = fields.String(required=True)
+    note = text(DEPENDENCY_NOTE_MAX, "Why", load_default="")
+    actor_name = text(**ACTOR_NAME, load_default="")
+
+
 # Responses (the OpenAPI document; bodies are built in tack.kanban.translate).
 
 class ColumnOut(ma.Schema):
@@ -245,6 +275,29 @@ class TaskOut(ma.Schema):
     created_at = fields.String()
     updated_at = fields.String()
     comment_count = fields.Integer()
+
+
+class TaskSearchOut(ma.Schema):
+    query = fields.String()
+    tasks = fields.List(fields.Nested(TaskOut), metadata={"description": "Best first"})
+    total = fields.Integer(metadata={"description": "Matches in all, across pages"})
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class TaskDependencyOut(ma.Schema):
+    id = fields.String()
+    board_id = fields.String()
+    blocker_task_id = fields.String()
+    blocker_title = fields.String()
+    blocker_column = fields.String()
+    blocker_completed = fields.Boolean()
+    blocked_task_id = fields.String()
+    blocked_title = fields.String()
+    blocked_column = fields.String()
+    note = fields.String()
+    created_by = fields.String()
+    created_at = fields.String()
 
 
 class MessageOut(ma.Schema):

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from tack.errors import NotFound
+from tack.extensions import db
 from tack.models import Card, Column, Event, Note
 from tack.services.boards import board_row
 from tack.services.card_details import note_mentioning
@@ -33,6 +34,28 @@ def column_counts(board_id: str) -> dict[str, int]:
                  .where(Card.board_id == board_id, Card.archived_at.is_(None))
                  .group_by(Card.column_name))
     return dict(rows)
+
+
+COLUMNS = Column.__table__
+# A task as the contract answers it after a write: the card, its column's display
+# name and its comment count, in one statement compiled once (three reads before).
+TASK_READ_BACK = (
+    sa.select(CARDS, COLUMNS.c.name.label("column_title"),
+              sa.select(sa.func.count()).where(NOTES.c.card_id == CARDS.c.id)
+              .scalar_subquery().label("comment_count"))
+    .select_from(CARDS.outerjoin(COLUMNS, sa.and_(COLUMNS.c.board_id == CARDS.c.board_id,
+                                                  COLUMNS.c.key == CARDS.c.column_name)))
+    .where(CARDS.c.id == sa.bindparam("card_id"), CARDS.c.board_id == sa.bindparam("board_id"))
+)
+
+
+def read_task_back(board_id: str, card_id: str) -> sa.Row:
+    """The card with `column_title` and `comment_count` (TASK_NOT_FOUND if it is not
+    on the board)."""
+    row = fetch_one(TASK_READ_BACK, card_id=card_id, board_id=board_id)
+    if row is None:
+        raise NotFound("Task not found", "TASK_NOT_FOUND")
+    return row
 
 
 def read_task(board_id: str, card_id: str) -> sa.Row:
@@ -88,11 +111,22 @@ def card_events(board_id: str, card_id: str) -> list[sa.Row]:
                  .order_by(Event.seq))
 
 
-def event_of_note(note_id: int, card_id: str) -> sa.Row:
-    """The event that wrote the note. SQLite may give a new note the id of one deleted
-    with its card, so the card and the newest event decide."""
-    return fetch_one(sa.select(EVENTS).where(Event.note_id == note_id, Event.card_id == card_id)
-                     .order_by(Event.seq.desc()).limit(1))
+EVENT_OF_NOTE = (sa.select(EVENTS)
+                 .where(EVENTS.c.note_id == sa.bindparam("note_id"),
+                        EVENTS.c.card_id == sa.bindparam("card_id"))
+                 .order_by(EVENTS.c.seq.desc()).limit(1))
+NOTE_BY_ID = sa.select(NOTES).where(NOTES.c.id == sa.bindparam("note_id"))
+
+
+def comment_read_back(note_id: int, card_id: str) -> tuple[sa.Row, sa.Row]:
+    """(the event that wrote the note, the note) just after a comment, from statements
+    compiled once, on one connection. SQLite may give a new note the id of one
+    deleted with its card, so the card and the newest event decide."""
+    with db.engine.connect() as connection:
+        event = connection.execute(EVENT_OF_NOTE, {"note_id": note_id,
+                                                   "card_id": card_id}).first()
+        note = connection.execute(NOTE_BY_ID, {"note_id": note_id}).first()
+    return event, note
 
 
 def note_of(event: sa.Row, notes: dict[int, sa.Row]) -> sa.Row | None:

@@ -11,7 +11,7 @@ from tack.errors import Invalid, NotFound
 from tack.models import Board, Card, Column
 from tack.services import cards, claims
 from tack.models import UTCDateTime
-from tack.services.boards import get_board
+from tack.services.boards import board_row, check_actor, get_board
 from tack.services.transaction import connection, record, session, write_transaction
 
 CARDS = Card.__table__
@@ -116,8 +116,10 @@ def update_task(*, board_id: str, card_id: str, changes: dict, metadata=UNSET,
 @write_transaction
 def set_task_archived(*, board_id: str, card_id: str, archived: bool,
                       actor: str = "") -> Card:
-    """Archive (hidden from lists by default) or restore. Doing it twice is a no-op."""
+    """Archive (hidden from lists by default) or restore. Doing it twice is a no-op,
+    but still a write: on a board requiring display names it needs one."""
     card = card_on_board(board_id, card_id)
+    check_actor(board_row(board_id), actor)
     if archived == (card.archived_at is not None):
         return card
     at = now()

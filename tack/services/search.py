@@ -77,10 +77,12 @@ def _ranked(terms: list[str]):
 def search_cards(*, board_id: str, query: str, column_name: str | None = None,
                  assignee: str | None = None, tag: str | None = None,
                  priority: str | None = None, claimed_by: str | None = None,
+                 include_archived: bool = True,
                  limit: int = 50, offset: int = 0) -> tuple[list[sa.Row], int]:
     """(cards on `board_id` matching every word of `query` and every filter given,
     best first, `limit` from `offset`; how many match in all). A blank query is
-    Invalid (EMPTY_QUERY); a query with no words (only punctuation) matches nothing."""
+    Invalid (EMPTY_QUERY); a query with no words (only punctuation) matches nothing.
+    include_archived=False leaves archived cards out, as the /api/v1 task list does."""
     if not query or not query.strip():
         raise Invalid("Search query is empty", "EMPTY_QUERY")
     if len(query) > QUERY_MAX:
@@ -97,6 +99,8 @@ def search_cards(*, board_id: str, query: str, column_name: str | None = None,
     if column_name:
         found = found.where(Card.column_name == column_name)
     found = matching(found, assignee=assignee, tag=tag, priority=priority)
+    if not include_archived:
+        found = found.where(Card.archived_at.is_(None))
     if claimed_by:
         # An expired claim holds nothing, as everywhere else.
         found = found.where(Card.claimed_by == claimed_by, Card.claim_expires_at > now())
