@@ -87,7 +87,6 @@ def board_context(filters: dict | None = None) -> dict:
         shown=shown_counts(), **filters)
     return {
         "board": board,
-        "all_boards": switchable_boards(board),
         "columns": board.columns,
         "wip_counts": wip_counts(board),
         "slices": slices,
@@ -177,7 +176,13 @@ def page_write(view):
 @bp.get("/boards/<board_id>")
 @bp.get("/board/<board_id>")  # the HNR Kanban contract's view_url
 def board(board_id=DEFAULT_BOARD):
-    return render_template("board.html", **board_context())
+    return render_template("board.html", **full_page_context())
+
+
+def full_page_context(filters: dict | None = None) -> dict:
+    """The board's data and what only the full page shows (the board switcher)."""
+    context = board_context(filters)
+    return {**context, "all_boards": switchable_boards(context["board"])}
 
 
 @bp.get("/web/board")
@@ -333,7 +338,7 @@ def sign_in():
     if refusal:
         message, status = refusal
         return render_template("board.html", sign_in_error=message,
-                               **board_context(NO_FILTERS)), status
+                               **full_page_context(NO_FILTERS)), status
     return redirect(board_url(g.board_id), code=303)
 
 
