@@ -13,6 +13,7 @@
   // The search, the filters, and how many cards each column shows ("show more").
   function viewParams() {
     var params = new URLSearchParams(new FormData(byId("filters")));
+    params.set("board", document.body.dataset.board);
     document.querySelectorAll(".cards").forEach(function (list) {
       params.set("shown_" + list.dataset.column, list.querySelectorAll(".card").length);
     });
@@ -126,6 +127,11 @@
     if (event.target.closest(".close-dialog")) closeDialogs();
     if (event.target.closest("#new-card-button")) openNewCard();
     if (event.target.closest("#theme-toggle")) toggleTheme();
+  });
+
+  // The header's board switcher: each option's value is that board's page.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "board-switcher") window.location.assign(event.target.value);
   });
 
   document.body.addEventListener("tack:card-created", function () {

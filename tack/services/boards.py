@@ -250,6 +250,17 @@ def set_board_archived(*, board_id: str, archived: bool, actor: str = "") -> Boa
     return board
 
 
+@write_transaction
+def rotate_manage_key(*, board_id: str, actor: str = "") -> str:
+    """A new manage key for the board, returned this once; the old one stops working."""
+    board = get_board(board_id)
+    key, board.manage_key_hash = new_manage_key()
+    board.updated_at = now()
+    record("board_updated", card_id=None, actor=actor, details="manage key rotated",
+           board_id=board.id)
+    return key
+
+
 BOARDS = Board.__table__
 COLUMNS = Column.__table__
 SELECT_BOARD = sa.select(BOARDS).where(BOARDS.c.id == sa.bindparam("board_id"))

@@ -126,7 +126,7 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
     )
     if count >= column.wip_limit:
         raise Conflict(
-            f"WIP limit reached: '{column.key}' holds at most {column.wip_limit} cards",
+            f"WIP limit reached: '{column.name}' holds at most {column.wip_limit} cards",
             "WIP_LIMIT",
         )
 

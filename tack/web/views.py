@@ -12,8 +12,10 @@ from tack.api import schemas as s
 from tack.clock import now
 from tack.error_handlers import db_rollback
 from tack.errors import NotFound
-from tack.extensions import csrf
-from tack.services import board_page, cards, claims, decisions, events, notes
+from tack.extensions import csrf, limiter
+from tack.kanban import schemas as ks
+from tack.services import (board_page, board_reads, boards, cards, claims, columns as
+                           board_columns_service, decisions, events, notes)
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.views import claim_is_active
 from tack.web import auth
@@ -35,6 +37,8 @@ LIMITS = {"title": s.TITLE_MAX, "description": s.DESCRIPTION_MAX, "name": s.NAME
 def check_request():
     """Filters first (a refusal then still knows them), then the CSRF token."""
     g.filters = current_filters()
+    g.board_id = (request.view_args or {}).get("board_id") or request.values.get(
+        "board", "").strip() or DEFAULT_BOARD
     if request.method == "POST":
         csrf.protect()
 
@@ -75,16 +79,20 @@ def board_context(filters: dict | None = None) -> dict:
     """The page's data: each column's first cards (more after "show more") and total."""
     at = now()
     filters = g.get("filters", NO_FILTERS) if filters is None else filters
-    seq = events.last_seq(DEFAULT_BOARD)
+    board_id = g.get("board_id", DEFAULT_BOARD)
+    board = boards.get_board(board_id)
+    seq = events.last_seq(board_id)
     slices = board_page.column_slices(
-        board_id=DEFAULT_BOARD, at=at, archive_days=current_app.config["TACK"].done_archive_days,
+        board_id=board_id, at=at, archive_days=current_app.config["TACK"].done_archive_days,
         shown=shown_counts(), **filters)
     return {
-        "columns": columns(),
+        "board": board,
+        "columns": board.columns,
+        "wip_counts": wip_counts(board),
         "slices": slices,
         "note_counts": notes.note_counts(
             [card.id for piece in slices.values() for card in piece.cards]),
-        "activity": events.recent_events(ACTIVITY_SHOWN),
+        "activity": events.recent_events(ACTIVITY_SHOWN, board_id=board_id),
         "seq": seq,
         "filters": filters,
         "priorities": PRIORITIES,
@@ -93,6 +101,19 @@ def board_context(filters: dict | None = None) -> dict:
         "display_name": auth.display_name(),
         **template_helpers(at),
     }
+
+
+def switchable_boards(current) -> list:
+    """The header's switcher: every board not archived, and the one shown."""
+    found = boards.list_boards(public_only=False)
+    return found if current in found else [*found, current]
+
+
+def wip_counts(board) -> dict[str, int]:
+    """Cards per column, unfiltered, for the columns that have a WIP limit."""
+    if not any(column.wip_limit for column in board.columns):
+        return {}
+    return board_reads.column_counts(board.id)
 
 
 def shown_counts() -> dict[str, int]:
@@ -118,6 +139,8 @@ def refusal_update(message: str, status: int) -> Response:
     """A refused htmx request (tack.error_handlers calls this): the message, and the
     board as it really is, so a refused drop snaps back. The request's own target is
     left alone: a dialog keeps what the person typed."""
+    if request.endpoint in SETTINGS_ENDPOINTS:
+        return settings_refusal(message, status)
     try:
         response = board_update(message, status)
     except Exception:
@@ -150,8 +173,16 @@ def page_write(view):
 # ---- pages and reads ---------------------------------------------------------------
 
 @bp.get("/")
-def board():
-    return render_template("board.html", **board_context())
+@bp.get("/boards/<board_id>")
+@bp.get("/board/<board_id>")  # the HNR Kanban contract's view_url
+def board(board_id=DEFAULT_BOARD):
+    return render_template("board.html", **full_page_context())
+
+
+def full_page_context(filters: dict | None = None) -> dict:
+    """The board's data and what only the full page shows (the board switcher)."""
+    context = board_context(filters)
+    return {**context, "all_boards": switchable_boards(context["board"])}
 
 
 @bp.get("/web/board")
@@ -163,10 +194,10 @@ def board_columns():
 @bp.get("/web/columns/<column_name>/cards")
 def more_cards(column_name):
     """ "Show more": the column's next slice, appended below what the page shows."""
-    column = column_named(column_name)
+    column = column_named(column_name, g.board_id)
     at = now()
     piece = board_page.more_of_column(
-        board_id=DEFAULT_BOARD, column_name=column.key, at=at,
+        board_id=g.board_id, column_name=column.key, at=at,
         archive_days=current_app.config["TACK"].done_archive_days,
         offset=max(request.args.get("offset", type=int, default=0), 0), **g.filters)
     return render_template("partials/more_cards.html", column=column, piece=piece,
@@ -178,7 +209,7 @@ def more_cards(column_name):
 def changes():
     """The live poll: 204 when nothing happened since `after`, else the new board."""
     after = request.args.get("after", type=int, default=0)
-    if events.last_seq(DEFAULT_BOARD) <= after:
+    if events.last_seq(g.board_id) <= after:
         return Response(status=204)
     return board_update()
 
@@ -195,8 +226,9 @@ def render_dialog(card_id: str, message: str = "") -> str:
     card = cards.get_card(card_id)
     at = now()
     return render_template(
-        "partials/card_dialog.html", card=card, columns=columns(), priorities=PRIORITIES,
-        notes=notes.list_notes(card_id), activity=events.recent_events(50, card_id=card_id),
+        "partials/card_dialog.html", card=card, columns=columns(card.board_id),
+        priorities=PRIORITIES, notes=notes.list_notes(card_id),
+        activity=events.recent_events(50, board_id=card.board_id, card_id=card_id),
         claimed=claim_is_active(card, at), message=message, **template_helpers(at),
     )
 
@@ -211,7 +243,7 @@ def create_card():
         **fields, "tags": form_tags(request.form.get("tags", "")),
         "created_by": auth.display_name()})
     data.pop("actor")
-    card = cards.create_card(**data)
+    card = cards.create_card(**data, board_id=g.board_id)
     response = board_update(f"Created “{card.title}”.")
     response.headers["HX-Trigger"] = "tack:card-created"
     return response
@@ -306,11 +338,170 @@ def sign_in():
     if refusal:
         message, status = refusal
         return render_template("board.html", sign_in_error=message,
-                               **board_context(NO_FILTERS)), status
-    return redirect(url_for("web.board"), code=303)
+                               **full_page_context(NO_FILTERS)), status
+    return redirect(board_url(g.board_id), code=303)
 
 
 @bp.post("/web/sign-out")
 def sign_out():
     auth.sign_out()
-    return redirect(url_for("web.board"), code=303)
+    return redirect(board_url(g.board_id), code=303)
+
+
+def board_url(board_id: str) -> str:
+    return "/" if board_id == DEFAULT_BOARD else f"/boards/{board_id}"
+
+
+# ---- boards: list, create, settings -------------------------------------------------
+
+def page_context() -> dict:
+    return {"signed_in": auth.signed_in(), "key_required": auth.key_required(),
+            "display_name": auth.display_name()}
+
+
+def checkbox(name: str) -> bool:
+    return request.form.get(name) in ("on", "true", "1")
+
+
+@bp.get("/boards")
+def board_list():
+    found = boards.list_boards(public_only=False, include_archived=True)
+    return render_template("boards.html", boards=found, workflows=CREATABLE_WORKFLOWS,
+                           card_counts=board_reads.task_counts([b.id for b in found]),
+                           **page_context())
+
+
+CREATABLE_WORKFLOWS = ("columns", "tack")
+
+
+@bp.post("/boards")
+@page_write
+def create_board():
+    """A new board; its manage key is in this answer only (it is stored hashed)."""
+    column_names = [name.strip() for name in request.form.get("columns", "").splitlines()
+                    if name.strip()]
+    data = load_form(ks.BoardCreateSchema(), {
+        **form_fields("name", "description", "workflow"),
+        "columns": column_names or None,
+        "is_public": checkbox("is_public"),
+        "require_display_name": checkbox("require_display_name")})
+    if not auth.key_required():
+        # Without a key anyone may create boards here, as on /api/v1: the same count.
+        with limiter.limit(lambda: current_app.config["TACK"].board_rate_limit,
+                           scope="kanban-board-create"):
+            pass
+    board, key = boards.create_board(
+        name=data["name"], description=data["description"], column_names=data["columns"],
+        workflow=data["workflow"], is_public=data["is_public"],
+        require_display_name=data["require_display_name"], actor=auth.display_name())
+    return render_template("partials/board_created.html", board=board, manage_key=key)
+
+
+def settings_context(board_id: str, **extra) -> dict:
+    board = boards.get_board(board_id)
+    return {"board": board, "counts": board_reads.column_counts(board_id),
+            "wip_max": board_columns_service.WIP_LIMIT_MAX, **page_context(), **extra}
+
+
+def settings_update(board_id: str, message: str = "", manage_key: str = "") -> str:
+    """The answer to every settings write: the settings as they now are, and the
+    message (out of band, in the toast)."""
+    return (render_template("partials/settings_body.html", manage_key=manage_key,
+                            **settings_context(board_id))
+            + render_template("partials/message.html", message=message, is_error=False,
+                              in_dialog=False))
+
+
+def settings_refusal(message: str, status: int) -> Response:
+    """A refused settings write: the message, and the settings as they really are
+    (a refused drag snaps back)."""
+    board_id = (request.view_args or {}).get("board_id", "")
+    html = render_template("partials/message.html", message=message, is_error=True,
+                           in_dialog=False)
+    try:
+        html = render_template("partials/settings_body.html", manage_key="",
+                               **settings_context(board_id)) + html
+        retarget = "#settings-body"
+    except Exception:
+        db_rollback()
+        retarget = ""
+    response = Response(html, status=status, mimetype="text/html")
+    if retarget:
+        response.headers["HX-Retarget"] = retarget
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        response.headers["HX-Reswap"] = "none"
+    return response
+
+
+def optional_int(name: str):
+    """A number field: blank means none (a WIP limit cleared, a column at the end)."""
+    value = request.form.get(name, "").strip()
+    return None if value == "" else value
+
+
+@bp.get("/boards/<board_id>/settings")
+def board_settings(board_id):
+    return render_template("settings.html", manage_key="", **settings_context(board_id))
+
+
+@bp.post("/boards/<board_id>/settings")
+@page_write
+def save_board_settings(board_id):
+    data = load_form(ks.BoardUpdateSchema(), {
+        **form_fields("name", "description"), "is_public": checkbox("is_public"),
+        "require_display_name": checkbox("require_display_name")})
+    boards.update_board(board_id=board_id, changes=data, actor=auth.display_name())
+    return settings_update(board_id, "Board settings saved.")
+
+
+@bp.post("/boards/<board_id>/columns")
+@page_write
+def add_column(board_id):
+    data = load_form(ks.ColumnCreateSchema(), {
+        **form_fields("name"), "position": optional_int("position"),
+        "wip_limit": optional_int("wip_limit")})
+    column = board_columns_service.create_column(board_id=board_id, **data,
+                                                 actor=auth.display_name())
+    return settings_update(board_id, f"Column “{column.name}” added.")
+
+
+@bp.post("/boards/<board_id>/columns/<column_id>")
+@page_write
+def edit_column(board_id, column_id):
+    data = load_form(ks.ColumnUpdateSchema(), {
+        **form_fields("name"), "wip_limit": optional_int("wip_limit")})
+    column = board_columns_service.update_column(board_id=board_id, column_id=column_id,
+                                                 **data, actor=auth.display_name())
+    return settings_update(board_id, f"Column “{column.name}” saved.")
+
+
+@bp.post("/boards/<board_id>/columns/<column_id>/delete")
+@page_write
+def remove_column(board_id, column_id):
+    board_columns_service.delete_column(board_id=board_id, column_id=column_id,
+                                        actor=auth.display_name())
+    return settings_update(board_id, "Column deleted.")
+
+
+@bp.post("/boards/<board_id>/columns/order")
+@page_write
+def reorder_columns(board_id):
+    data = load_form(ks.ColumnReorderSchema(),
+                     {"column_ids": request.form.getlist("column_id")})
+    board_columns_service.reorder_columns(board_id=board_id, column_ids=data["column_ids"],
+                                          actor=auth.display_name())
+    return settings_update(board_id, "Columns reordered.")
+
+
+@bp.post("/boards/<board_id>/manage-key")
+@page_write
+def rotate_manage_key(board_id):
+    key = boards.rotate_manage_key(board_id=board_id, actor=auth.display_name())
+    return settings_update(board_id, "New manage key made; the old one no longer works.",
+                           manage_key=key)
+
+
+SETTINGS_ENDPOINTS = frozenset({
+    "web.create_board", "web.save_board_settings", "web.add_column", "web.edit_column",
+    "web.remove_column", "web.reorder_columns", "web.rotate_manage_key"})
