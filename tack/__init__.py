@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
     from tack.api import TackApi, init_api
+    from tack.clawboo import init_clawboo
     from tack.database import engine_options, init_database
     from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
@@ -34,7 +35,9 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    init_api(app, TackApi())
+    api = TackApi()
+    init_api(app, api)
+    init_clawboo(app, api)
     init_web(app)
     logging.basicConfig(level=logging.INFO)
     return app

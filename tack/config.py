@@ -62,6 +62,10 @@ class Config:
     board_rate_limit: str = "10/hour"
     # Limiter counts live here when set (several processes share them), else in memory.
     redis_url: str = ""
+    # Clawboo boards: how deep subtasks may nest, and how long an in_progress task
+    # with a running execution may stay silent before reconciliation releases it.
+    clawboo_max_delegation_depth: int = 5
+    clawboo_orphan_ttl_minutes: int = 60
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -85,6 +89,10 @@ class Config:
                                    or os.environ.get("BOARD_RATE_LIMIT")
                                    or cls.board_rate_limit),
             redis_url=os.environ.get("TACK_REDIS_URL", ""),
+            clawboo_max_delegation_depth=_int("TACK_CLAWBOO_MAX_DEPTH",
+                                              cls.clawboo_max_delegation_depth),
+            clawboo_orphan_ttl_minutes=_int("TACK_CLAWBOO_ORPHAN_TTL_MINUTES",
+                                            cls.clawboo_orphan_ttl_minutes),
         )
 
     @property

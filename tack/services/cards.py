@@ -124,12 +124,18 @@ def create_card(*, title: str, description: str = "", column_name: str = "inbox"
 
 
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
-               at: datetime, details_suffix: str = "") -> tuple[str, str]:
+               at: datetime, details_suffix: str = "",
+               human_override=None) -> tuple[str, str]:
     """Move `card` (inside a write transaction) and record the move. The one place
     where column rules live: every move, from any caller, comes through here.
-    `position` is the 0-based place among the column's cards; None means the end."""
+    `position` is the 0-based place among the column's cards; None means the end.
+    `human_override` (workflows.HumanOverride) passes a clawboo board's failing
+    verification gate, audited."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
+    if column.board.workflow == "clawboo":
+        from tack.services.workflows import check_transition
+        check_transition(card, source, column, human_override, actor, at)
     if column.key != source:
         _check_wip_limit(column, card.id)
     if position is not None:

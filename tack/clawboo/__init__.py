@@ -1,0 +1,31 @@
+"""The Clawboo board API (seeds/clawboo-board-api.md) at /clawboo/api: blueprints,
+schemas and the translation of shapes and names. No rule lives here: the transition
+table, the claim, the gate and the ledger are tack.services.workflows."""
+import hmac
+
+from flask import Flask, current_app, request
+from flask_smorest import Api
+
+PREFIX = "/clawboo/api"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def require_key():
+    """With TACK_API_KEY set, every write names it (Bearer or X-API-Key); the
+    document runs on localhost without auth, Tack does not."""
+    from tack.clawboo.errors import failure
+    key = current_app.config["TACK"].api_key
+    if not key or request.method not in WRITE_METHODS:
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    offered = token.strip() if scheme.lower() == "bearer" else ""
+    offered = offered or request.headers.get("X-API-Key", "").strip()
+    if offered and hmac.compare_digest(offered.encode(), key.encode()):
+        return None
+    return failure(401, "unauthorized", "Invalid or missing API key (send "
+                                        "Authorization: Bearer or X-API-Key)")
+
+
+def init_clawboo(app: Flask, api: Api) -> None:
+    from tack.clawboo.views import blp
+    api.register_blueprint(blp)
