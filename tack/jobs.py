@@ -5,7 +5,7 @@ from flask import Flask
 
 from tack import clock
 from tack.extensions import db, scheduler
-from tack.services import sweeps
+from tack.services import sweeps, workflows
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,12 @@ def run_sweeps(app: Flask) -> None:
             freed = sweeps.expire_claims(at)
             returned = sweeps.return_deferred(at)
             archived = sweeps.archive_done(at, app.config["TACK"].done_archive_days)
-            if freed or returned or archived:
-                log.info("sweeps: %d claims expired, %d deferred returned, %d archived",
-                         freed, returned, archived)
+            orphans = workflows.reconcile_orphans(
+                at, app.config["TACK"].clawboo_orphan_ttl_minutes)
+            if freed or returned or archived or orphans:
+                log.info("sweeps: %d claims expired, %d deferred returned, %d archived, "
+                         "%d orphaned Clawboo runs released", freed, returned, archived,
+                         orphans)
         except Exception:
             # A failed pass is retried at the next interval; never kill the thread.
             log.exception("sweep failed")
