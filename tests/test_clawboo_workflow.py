@@ -97,3 +97,71 @@ def test_the_scheduled_sweeps_run_reconciliation(app, client, team_id, frozen):
     frozen.advance(minutes=6)
     run_sweeps(app)
     assert read_task(client, task["id"])["task"]["status"] == "todo"
+
+
+def team_page_token(client, team_id) -> str:
+    html = client.get(f"/clawboo/teams/{team_id}").data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_team_page_shows_statuses_ready_marker_dependencies_runs_and_verdict(client, team_id):
+    first = make_task(client, team_id, "first <b>step</b>")
+    second = make_task(client, team_id, "second step")
+    client.post(f"{API}/board/{second['id']}/deps", json={"dependsOnTaskId": first["id"]})
+    client.post(f"{API}/board/{first['id']}/claim", json={"assigneeAgentId": "a1"})
+    run = client.post(f"{API}/board/{first['id']}/executions",
+                      json={"executorType": "claude-code"}).json["execution"]
+    client.patch(f"{API}/board/executions/{run['id']}",
+                 json={"status": "succeeded", "inputTokens": 1200, "outputTokens": 340,
+                       "costUsd": 0.012})
+    client.put(f"{API}/board/{first['id']}/verification",
+               json={"verdict": "failing", "detail": "lint red"})
+    response = client.get(f"/clawboo/teams/{team_id}")
+    assert response.status_code == 200
+    html = response.data.decode()
+    for status in ("backlog", "todo", "in progress", "in review", "blocked", "done",
+                   "cancelled"):
+        assert f"<h2>{status} " in html
+    assert "first &lt;b&gt;step&lt;/b&gt;" in html and "<b>step</b>" not in html
+    assert "waits for <a href=\"#task-" + first["id"] in html
+    assert "1200 in / 340 out tokens · $0.0120" in html
+    assert "verdict-failing" in html and "lint red" in html
+    assert 'name="confirm" value="yes" required' in html
+    # Nothing is ready: second waits for first, which is in progress.
+    assert 'class="ready-marker"' not in html
+    client.patch(f"{API}/board/{first['id']}", json={"status": "todo"})
+    assert 'class="ready-marker"' in client.get(f"/clawboo/teams/{team_id}").data.decode()
+
+
+def test_team_page_override_needs_confirmation_and_reason_and_is_audited(client, team_id):
+    task = make_task(client, team_id, status="in_review")
+    client.put(f"{API}/board/{task['id']}/verification", json={"verdict": "failing"})
+    token = team_page_token(client, team_id)
+    path = f"/clawboo/teams/{team_id}/tasks/{task['id']}"
+    refused = client.post(path + "/move", data={"status": "done", "csrf_token": token})
+    assert refused.status_code == 409 and "Verification is failing" in refused.data.decode()
+    unconfirmed = client.post(path + "/override", data={"reason": "ok", "csrf_token": token})
+    assert unconfirmed.status_code == 400
+    no_reason = client.post(path + "/override", data={"confirm": "yes", "csrf_token": token})
+    assert no_reason.status_code == 400
+    assert read_task(client, task["id"])["task"]["status"] == "in_review"
+    assert client.get(f"{API}/audit/overrides").json["overrides"] == []
+    done = client.post(path + "/override", data={"confirm": "yes", "reason": "known flake",
+                                                 "csrf_token": token})
+    assert done.status_code == 200
+    assert read_task(client, task["id"])["task"]["status"] == "done"
+    entry, = client.get(f"{API}/audit/overrides").json["overrides"]
+    assert (entry["overriddenBy"], entry["reason"], entry["overriddenVerdict"]) == \
+        ("human", "known flake", "failing")
+
+
+def test_team_page_refuses_illegal_moves_and_writes_without_csrf(client, team_id):
+    task = make_task(client, team_id, status="backlog")
+    token = team_page_token(client, team_id)
+    path = f"/clawboo/teams/{team_id}/tasks/{task['id']}/move"
+    illegal = client.post(path, data={"status": "done", "csrf_token": token})
+    assert illegal.status_code == 409 and "Illegal transition" in illegal.data.decode()
+    assert client.post(path, data={"status": "todo"}).status_code == 400
+    assert read_task(client, task["id"])["task"]["status"] == "backlog"
+    assert client.post(path, data={"status": "todo", "csrf_token": token}).status_code == 200
+    assert read_task(client, task["id"])["task"]["status"] == "todo"

@@ -27,5 +27,7 @@ def require_key():
 
 
 def init_clawboo(app: Flask, api: Api) -> None:
+    from tack.clawboo import page
     from tack.clawboo.views import blp
     api.register_blueprint(blp)
+    app.register_blueprint(page.bp)

@@ -567,3 +567,39 @@ def _release_orphan(execution_id: str, card_id: str, at: datetime, cutoff: datet
         record("execution_finished", card_id=card_id, actor="system",
                details=f"execution {execution_id}: timed_out", board_id=card.board_id)
     return 1
+
+
+# --- The team page's read --------------------------------------------------------------------
+
+
+def team_overview(team_id: str) -> dict:
+    """Everything the team page shows: tasks by status, which are ready, each task's
+    dependencies, executions (with totals) and verdict."""
+    from tack.services.dependencies import list_dependencies
+    board = team(team_id)
+    rows = task_rows(team_id=board.id)
+    ready = {card.id for card, _ in task_rows(team_id=board.id, ready=True)}
+    ids = [card.id for card, _ in rows]
+    runs: dict[str, list[Execution]] = {card_id: [] for card_id in ids}
+    if ids:
+        for execution in session().scalars(
+                sa.select(Execution).where(Execution.card_id.in_(ids))
+                .order_by(Execution.sequence, Execution.created_at)):
+            runs[execution.card_id].append(execution)
+    waits_for: dict[str, list[dict]] = {card_id: [] for card_id in ids}
+    for dependency in list_dependencies(board_id=board.id):
+        if dependency["blocked_id"] in waits_for:
+            waits_for[dependency["blocked_id"]].append(dependency)
+    by_status = {status: [] for status in STATUSES}
+    for card, side in rows:
+        by_status.setdefault(card.column_name, []).append((card, side))
+    return {"team": board, "by_status": by_status, "ready": ready, "executions": runs,
+            "totals": {card_id: execution_totals(found) for card_id, found in runs.items()},
+            "waits_for": waits_for}
+
+
+def task_in_team(card_id: str, team_id: str) -> Card:
+    card = task_card(card_id)
+    if card.board_id != team_id:
+        raise NotFound("Task not found on this team", "not_found")
+    return card
