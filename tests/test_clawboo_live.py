@@ -61,3 +61,36 @@ def test_thirty_two_agents_racing_get_one_winner_per_task(server):
     for task_id, name in winners.items():
         task = requests.get(server.url + f"{API}/board/{task_id}").json()["task"]
         assert (task["status"], task["assigneeAgentId"]) == ("in_progress", name)
+
+
+def test_racing_moves_are_checked_against_the_committed_status(server):
+    """in_progress -> done and in_progress -> todo racing: whichever lands first
+    decides, and the table then refuses the other (done is terminal; todo -> done is
+    illegal); the same move again is a no-op. Checking a stale status would let
+    both kinds through."""
+    team = requests.post(server.url + f"{API}/teams", json={"name": "moves"}).json()["team"]
+    for round_number in range(4):
+        task = requests.post(server.url + f"{API}/board", json={
+            "title": f"r{round_number}", "teamId": team["id"],
+            "status": "in_progress"}).json()["task"]
+        start = threading.Barrier(16)
+        results = []
+
+        def mover(target):
+            session = requests.Session()
+            start.wait()
+            response = session.patch(server.url + f"{API}/board/{task['id']}",
+                                     json={"status": target}, timeout=60)
+            results.append((target, response.status_code))
+
+        threads = [threading.Thread(target=mover, args=("done" if i % 2 else "todo",))
+                   for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert all(status in (200, 409) for _, status in results), results
+        final = requests.get(server.url + f"{API}/board/{task['id']}").json()["task"]["status"]
+        # The first move decides; the same move again is a no-op, the other illegal.
+        loser = "todo" if final == "done" else "done"
+        assert sorted(results) == sorted([(final, 200)] * 8 + [(loser, 409)] * 8)

@@ -144,6 +144,12 @@ def check_transition(card: Card, source: str, target: Column,
     """Refuse a move the table forbids (409 illegal_transition) or a move to done
     past a failing verdict without a human override (409 verification_required);
     apply what a legal move implies. `card` is the row as read inside the write."""
+    # The status as committed, read under a row lock inside this write (PostgreSQL:
+    # a concurrent move waits here and then sees the other's result; SQLite's
+    # writers are already serialised). The caller's copy may predate it.
+    source = connection().execute(
+        sa.select(CARDS.c.column_name).where(CARDS.c.id == card.id).with_for_update()
+    ).scalar_one_or_none() or source
     if target.key == source:
         return
     if target.key not in TRANSITIONS.get(source, ()):
