@@ -40,7 +40,6 @@ CLAWBOO_COLUMNS = (
     ("cancelled", "Cancelled", "cancelled"),
 )
 STATUSES = tuple(key for key, _, _ in CLAWBOO_COLUMNS)
-STATUS_OF_ROLE = {role: key for key, _, role in CLAWBOO_COLUMNS}
 # The single authority on moves between statuses (a same-status move is a no-op).
 TRANSITIONS = {
     "backlog": frozenset({"todo", "blocked", "cancelled"}),
@@ -52,7 +51,6 @@ TRANSITIONS = {
     "cancelled": frozenset(),
 }
 VERDICTS = ("unverified", "passing", "failing")
-EXECUTION_STATUSES = ("queued", "running", "succeeded", "failed", "timed_out", "cancelled")
 FINAL_EXECUTION_STATUSES = ("succeeded", "failed", "timed_out", "cancelled")
 PENDING_STATUSES = ("todo", "backlog")
 CARDS = Card.__table__
