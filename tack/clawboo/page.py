@@ -61,7 +61,7 @@ def move(team_id, task_id):
 @bp.post("/<team_id>/tasks/<task_id>/override")
 def override(team_id, task_id):
     """Done past a failing verdict: needs the explicit confirmation and a reason."""
-    reason = request.form.get("reason", "").strip()[:REASON_MAX]
+    reason = request.form.get("reason", "").replace("\x00", "").strip()[:REASON_MAX]
     confirmed = request.form.get("confirm") == "yes"
 
     def write():
