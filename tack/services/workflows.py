@@ -218,14 +218,20 @@ def ancestors_of(card_id: str, limit: int = 100) -> list[Card]:
     return chain
 
 
+def create_task(*, team_id: str | None = None, **fields) -> Card:
+    """A task on `team_id`, or on the default team (made first, in its own
+    transaction, so a lost race to make it cannot spoil this write)."""
+    return _create_task(team_id=team_id or ensure_default_team().id, **fields)
+
+
 @write_transaction
-def create_task(*, title: str, description: str = "", status: str = "todo",
-                priority: int | None = None, team_id: str | None = None,
-                parent_task_id: str | None = None, actor: str = "") -> Card:
+def _create_task(*, title: str, description: str = "", status: str = "todo",
+                 priority: int | None = None, team_id: str,
+                 parent_task_id: str | None = None, actor: str = "") -> Card:
     from tack.services.cards import create_card
     if status not in STATUSES:
         raise Invalid(f"Unknown status '{status}'", "INVALID_STATUS")
-    board = team(team_id) if team_id else ensure_default_team()
+    board = team(team_id)
     if parent_task_id:
         parent = session().get(Card, parent_task_id)
         if parent is None or parent.board_id != board.id:
