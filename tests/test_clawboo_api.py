@@ -271,3 +271,11 @@ def test_errors_keep_the_surface_shape(client, team_id):
     # A Tack card (not on a Clawboo board) is not a Clawboo task.
     card = client.post("/api/cards", json={"title": "tack card"}).json["id"]
     assert client.get(f"{API}/board/{card}").status_code == 404
+
+
+def test_openapi_documents_the_surface_and_its_error_shape(client):
+    spec = client.get("/openapi.json").json
+    claim = spec["paths"]["/clawboo/api/board/{task_id}/claim"]["post"]
+    assert "422" not in claim["responses"]
+    assert claim["responses"]["default"]["$ref"].endswith("CLAWBOO_ERROR")
+    assert "/clawboo/api/teams" in spec["paths"]

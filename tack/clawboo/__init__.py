@@ -31,3 +31,28 @@ def init_clawboo(app: Flask, api: Api) -> None:
     from tack.clawboo.views import blp
     api.register_blueprint(blp)
     app.register_blueprint(page.bp)
+    document_errors(api)
+
+
+def document_errors(api: Api) -> None:
+    """Every /clawboo/api operation answers failures as {ok: false, error} (400 with
+    `details` for bad input, where Tack says 422): say so in the OpenAPI document."""
+    api.spec.components.schema("ClawbooError", {
+        "type": "object", "required": ["ok", "error"],
+        "properties": {"ok": {"type": "boolean", "enum": [False]},
+                       "error": {"type": "string"}, "message": {"type": "string"},
+                       "details": {"type": "object",
+                                   "description": "400 only: field -> messages"}}})
+    api.spec.components.response("CLAWBOO_ERROR", {
+        "description": "Error in the Clawboo board contract's shape",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/"
+                                                            "ClawbooError"}}}})
+    # apispec keeps registered paths here; the operations are plain dicts.
+    for path, operations in api.spec._paths.items():
+        if not path.startswith(PREFIX + "/"):
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].pop("422", None)
+                operation["responses"]["default"] = {"$ref": "#/components/responses/"
+                                                             "CLAWBOO_ERROR"}
