@@ -14,6 +14,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.api import TackApi, init_api
     from tack.clawboo import init_clawboo
     from tack.database import engine_options, init_database
+    from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
 
@@ -38,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     api = TackApi()
     init_api(app, api)
     init_clawboo(app, api)
+    init_error_handlers(app)
     init_web(app)
     logging.basicConfig(level=logging.INFO)
     return app

@@ -28,7 +28,10 @@ def require_key():
 
 def init_clawboo(app: Flask, api: Api) -> None:
     from tack.clawboo import page
+    from tack.clawboo.errors import is_clawboo_path, respond
     from tack.clawboo.views import blp
+    from tack.error_handlers import register_surface
+    register_surface(is_clawboo_path, respond)
     api.register_blueprint(blp)
     app.register_blueprint(page.bp)
     document_errors(api)

@@ -1,16 +1,10 @@
 """Failures in the Clawboo document's shape, {ok: false, error}, made from Tack's
-domain errors, validation and HTTP errors. A 400 carries `details` (the schema
-errors), as the document's Zod validation does."""
-import logging
-
-import sqlalchemy as sa
+domain errors, validation and HTTP errors (registered with tack.error_handlers, which
+answers every failure). A 400 carries `details` (the schema errors), as the
+document's Zod validation does."""
 from flask import Response
-from werkzeug.exceptions import HTTPException
 
 from tack.api.responses import json_response
-from tack.errors import TackError
-
-log = logging.getLogger(__name__)
 
 # Tack's code -> (status, the document's error word) where they differ from the
 # error's own. Clawboo's own words (conflict, illegal_transition...) pass through.
@@ -20,7 +14,12 @@ CODES = {
     "DEPENDENCY_OTHER_BOARD": (400, "invalid_request"),
     "WIP_LIMIT": (409, "wip_limit"),
     "WRITE_CONFLICT": (409, "conflict"),
+    "DATABASE_BUSY": (503, "busy"),
+    "INTERNAL_ERROR": (500, "internal_error"),
 }
+WORDS = {400: "invalid_request", 401: "unauthorized", 404: "not_found",
+         405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+         429: "rate_limited"}
 # Which request field a domain refusal of input is about (for `details`).
 FIELDS = {
     "INVALID_PARENT": "parentTaskId",
@@ -29,6 +28,10 @@ FIELDS = {
     "DEPENDENCY_OTHER_BOARD": "dependsOnTaskId",
     "INVALID_OVERRIDE": "humanOverride",
 }
+
+
+def is_clawboo_path(path: str) -> bool:
+    return path == "/clawboo/api" or path.startswith("/clawboo/api/")
 
 
 def failure(status: int, error: str, message: str = "", details=None) -> Response:
@@ -40,46 +43,25 @@ def failure(status: int, error: str, message: str = "", details=None) -> Respons
     return json_response(body, status)
 
 
-def domain_failure(refused: TackError) -> Response:
-    status, error = CODES.get(refused.code, (refused.status, None))
-    message = str(refused.detail)
+def schema_details(errors: dict) -> dict:
+    """webargs' {location: {field: [messages]}} -> {field: [messages]}."""
+    details = {}
+    for problems in errors.values():
+        details.update(problems if isinstance(problems, dict) else {"_body": problems})
+    return details
+
+
+def respond(status: int, detail, code: str, errors: dict | None = None) -> Response:
+    """Any failure on /clawboo/api, as tack.error_handlers hands it over."""
+    message = detail if isinstance(detail, str) else str(detail)
+    if status == 422 or code in ("MALFORMED_JSON", "VALIDATION_ERROR"):
+        # Tack's 422 is the document's 400.
+        if errors:
+            return failure(400, "invalid_request", "The request body is invalid",
+                           schema_details(errors))
+        return failure(400, "invalid_request", message)
+    status, error = CODES.get(code, (status, None))
     if error is None:
-        if status == 404:
-            error = "not_found"
-        elif status == 400:
-            error = "invalid_request"
-        elif refused.code.islower():
-            error = refused.code
-        else:
-            error = refused.code.lower()
-    details = {FIELDS.get(refused.code, "_body"): [message]} if status == 400 else None
+        error = WORDS.get(status) or (code if code.islower() else code.lower())
+    details = {FIELDS.get(code, "_body"): [message]} if status == 400 else None
     return failure(status, error, message, details)
-
-
-def http_failure(error: HTTPException) -> Response:
-    messages = (getattr(error, "data", None) or {}).get("messages")
-    if error.code in (400, 422):
-        if messages:
-            # webargs: {location: {field: [messages]}} -> the fields' messages.
-            details = {}
-            for problems in messages.values():
-                details.update(problems if isinstance(problems, dict) else
-                               {"_body": problems})
-            return failure(400, "invalid_request", "The request body is invalid", details)
-        return failure(400, "invalid_request", "Malformed request body")
-    words = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
-             413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
-    return failure(error.code or 500, words.get(error.code, "error"),
-                   error.description or "")
-
-
-def unexpected_failure(error: Exception) -> Response:
-    from tack.api import db_rollback
-    db_rollback()
-    if isinstance(error, sa.exc.OperationalError):
-        log.warning("database busy: %s", error.__class__.__name__)
-        return failure(503, "busy", "Database busy; retry shortly")
-    if isinstance(error, sa.exc.IntegrityError):
-        return failure(409, "conflict", "The write conflicted with another")
-    log.exception("unhandled error on the Clawboo surface")
-    return failure(500, "internal_error")

@@ -3,14 +3,9 @@ verification gate. Each view reads the request, calls one service, translates.""
 from flask import request
 from flask_smorest import Blueprint
 
-from werkzeug.exceptions import HTTPException
-
 from tack.api.responses import json_response
-from tack.clawboo import errors
 from tack.clawboo import require_key
 from tack.clawboo import schemas as s
-from tack.clawboo.errors import failure
-from tack.errors import TackError
 from tack.clawboo.translate import (
     ancestor_view,
     comment_view,
@@ -25,10 +20,6 @@ from tack.services.transaction import session
 blp = Blueprint("clawboo", __name__, url_prefix="/clawboo/api",
                 description="Clawboo board API (seeds/clawboo-board-api.md)")
 blp.before_request(require_key)
-# Every failure of this surface answers {ok: false, error}, whatever raised it.
-blp.register_error_handler(TackError, errors.domain_failure)
-blp.register_error_handler(HTTPException, errors.http_failure)
-blp.register_error_handler(Exception, errors.unexpected_failure)
 
 
 def task_body(card_id: str) -> dict:
@@ -202,9 +193,3 @@ def list_overrides(args):
     """The audit log of human overrides of the verification gate, oldest first."""
     overrides = workflows.list_overrides(team_id=args["teamId"], card_id=args["taskId"])
     return json_response({"overrides": [override_view(o) for o in overrides]})
-
-
-@blp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown_route(_unknown):
-    """Unknown paths under /clawboo/api answer in this surface's shape."""
-    return failure(404, "not_found", f"Not found: {request.path}")
