@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
     from tack.api import TackApi, init_api
+    from tack.clawboo import init_clawboo
     from tack.database import engine_options, init_database
     from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
@@ -37,7 +38,9 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_metrics(app)  # first: its timer starts before any other hook runs
-    init_api(app, TackApi())
+    api = TackApi()
+    init_api(app, api)
+    init_clawboo(app, api)
     init_error_handlers(app)
     init_web(app)
     logging.basicConfig(level=logging.INFO)

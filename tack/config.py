@@ -107,6 +107,10 @@ class Config:
     webhook_timeout_seconds: float = 10.0
     # The first retry waits this long; each failure in a row doubles it (max 300 s).
     webhook_backoff_seconds: float = 1.0
+    # Clawboo boards: how deep subtasks may nest, and how long an in_progress task
+    # with a running execution may stay silent before reconciliation releases it.
+    clawboo_max_delegation_depth: int = 5
+    clawboo_orphan_ttl_minutes: int = 60
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -143,6 +147,10 @@ class Config:
                                            cls.webhook_backoff_seconds),
             webhook_allow_private=_flag("TACK_WEBHOOK_ALLOW_PRIVATE",
                                         cls.webhook_allow_private),
+            clawboo_max_delegation_depth=_int("TACK_CLAWBOO_MAX_DEPTH",
+                                              cls.clawboo_max_delegation_depth),
+            clawboo_orphan_ttl_minutes=_int("TACK_CLAWBOO_ORPHAN_TTL_MINUTES",
+                                            cls.clawboo_orphan_ttl_minutes),
         )
 
     @property

@@ -234,3 +234,8 @@ class WebhookDelivery(db.Model):
     duration_ms: Mapped[int | None] = mapped_column(default=None)
     error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+# Clawboo's tables live in their own module (issue 11); imported so every model is
+# known wherever tack.models is.
+from tack import models_clawboo  # noqa: E402,F401

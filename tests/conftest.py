@@ -13,7 +13,9 @@ from tack.config import Config, database_url
 from tack.extensions import db
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
-DATA_TABLES = ("notes", "dependencies", "cards", "events", "webhook_deliveries", "webhooks")
+DATA_TABLES = ("clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
+               "clawboo_tasks", "notes", "dependencies", "cards", "events",
+               "webhook_deliveries", "webhooks")
 
 
 @pytest.fixture(scope="session")

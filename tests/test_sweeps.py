@@ -94,7 +94,8 @@ def test_a_failing_sweep_does_not_stop_the_others(app, client, frozen, monkeypat
     card_id = make_card(client, column_name="deferred")
     frozen.advance(days=8)
     assert run_sweeps(app) == {"broken": None, "claims expired": 0,
-                               "deferred returned": 1, "done archived": 0}
+                               "deferred returned": 1, "done archived": 0,
+                               "orphaned Clawboo runs released": 0}
     assert get_card(client, card_id)["column_name"] == "awaiting_decision"
 
 

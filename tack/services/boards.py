@@ -176,11 +176,14 @@ def create_board(*, name: str, description: str = "", column_names: list[str] | 
     """A new board with its columns and a manage key; returns (board, key). The key
     is never stored, only its hash: this is the one time anyone sees it."""
     name = _clean_name(name, "EMPTY_NAME", "Board")
-    if workflow not in ("tack", "columns"):
-        raise Invalid(f"Workflow '{workflow}' is not available; use tack or columns",
-                      "INVALID_INPUT")
+    if workflow not in WORKFLOWS:
+        raise Invalid(f"Workflow '{workflow}' is not available; use "
+                      f"{', '.join(WORKFLOWS)}", "INVALID_INPUT")
     if workflow == "tack":
         specs = [(key, title, role) for key, title, role in DEFAULT_COLUMNS]
+    elif workflow == "clawboo":
+        from tack.services.workflows import CLAWBOO_COLUMNS
+        specs = list(CLAWBOO_COLUMNS)
     else:
         titles = [_clean_name(title, "INVALID_INPUT", "Column")
                   for title in (column_names or DEFAULT_FREE_COLUMNS)]

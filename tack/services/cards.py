@@ -177,15 +177,21 @@ def _insert_card(column: Column, values: dict) -> Card:
 
 
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
-               at: datetime, details_suffix: str = "") -> tuple[str, str]:
+               at: datetime, details_suffix: str = "",
+               human_override=None) -> tuple[str, str]:
     """Move `card` (inside a write transaction) and record the move. The one place
     where column rules live: every move, from any caller, comes through here.
 
     `position` is the card's sort key in the column, kept exactly as given (Tack
     clients read back what they set); a card already there moves down one with all
-    that follow it. None means the end of the column, same column included."""
+    that follow it. None means the end of the column, same column included.
+    `human_override` (workflows.HumanOverride) passes a clawboo board's failing
+    verification gate, audited."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
+    if column.board.workflow == "clawboo":
+        from tack.services.workflows import check_transition
+        check_transition(card, source, column, human_override, actor, at)
     lock_column(column)
     if column.key != source:
         _check_wip_limit(column, card.id)

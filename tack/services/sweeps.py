@@ -101,4 +101,11 @@ SWEEPS: dict[str, Callable[[datetime, Config], int]] = {
     "claims expired": lambda now, config: expire_claims(now),
     "deferred returned": lambda now, config: return_deferred(now),
     "done archived": lambda now, config: archive_done(now, config.done_archive_days),
+    "orphaned Clawboo runs released": lambda now, config: _clawboo_orphans(now, config),
 }
+
+
+def _clawboo_orphans(now: datetime, config: Config) -> int:
+    # Imported here: the workflows service imports the card services this one does.
+    from tack.services.workflows import reconcile_orphans
+    return reconcile_orphans(now, config.clawboo_orphan_ttl_minutes)
