@@ -60,6 +60,8 @@ class Config:
     # Boards created on /api/v1 without a key, per client address (Flask-Limiter
     # syntax; a bare number means per hour).
     board_rate_limit: str = "10/hour"
+    # Requests per AgentKanban access key (/api/ext/v1), Flask-Limiter syntax.
+    ext_rate_limit: str = "600/minute"
     # Limiter counts live here when set (several processes share them), else in memory.
     redis_url: str = ""
 
@@ -85,6 +87,7 @@ class Config:
                                    or os.environ.get("BOARD_RATE_LIMIT")
                                    or cls.board_rate_limit),
             redis_url=os.environ.get("TACK_REDIS_URL", ""),
+            ext_rate_limit=_rate(os.environ.get("TACK_EXT_RATE_LIMIT") or cls.ext_rate_limit),
         )
 
     @property

@@ -184,7 +184,9 @@ class Webhook(db.Model):
     __table_args__ = (sa.Index("ix_webhooks_board_id", "board_id"),)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    # None: an access key's hook, for every board that key can read (AgentKanban).
+    board_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), nullable=True)
     url: Mapped[str] = mapped_column(sa.String(2048))
     secret_encrypted: Mapped[str] = mapped_column(sa.Text)
     # Event types delivered; empty means every type.
@@ -221,3 +223,7 @@ class WebhookDelivery(db.Model):
     duration_ms: Mapped[int | None] = mapped_column(default=None)
     error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+from tack.models_agentkanban import (  # noqa: E402,F401 (registers the tables)
+    AccessKey, AccessKeyBoard, AccessKeyWebhook, Todo, Turn)

@@ -12,7 +12,8 @@ from tack.config import Config, database_url
 from tack.extensions import db
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
-DATA_TABLES = ("notes", "dependencies", "cards", "events", "webhook_deliveries", "webhooks")
+DATA_TABLES = ("notes", "dependencies", "turns", "todos", "cards", "events", "webhook_deliveries",
+               "access_key_webhooks", "webhooks", "access_key_boards", "access_keys")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tack.agentkanban import init_agentkanban, is_ext_path
+from tack.agentkanban.errors import ext_error_response
 from tack.api.responses import error_response as tack_error_response
 from tack.errors import TackError
 from tack.kanban import init_kanban, is_kanban_path
@@ -35,6 +37,8 @@ def error_response(status: int, detail, code: str, errors: dict | None = None):
     HNR Kanban contract's; the rest of /api is Tack's)."""
     if is_kanban_path(request.path):
         return kanban_error_response(status, detail, code, errors)
+    if is_ext_path(request.path):
+        return ext_error_response(status, detail, code)
     return tack_error_response(status, detail, code, errors)
 
 
@@ -137,8 +141,8 @@ def require_api_key():
     key = current_app.config["TACK"].api_key
     if not key or request.method not in WRITE_METHODS or not request.path.startswith("/api"):
         return None
-    if is_kanban_path(request.path):
-        return None  # /api/v1 checks board manage keys itself (tack.kanban.auth)
+    if is_kanban_path(request.path) or is_ext_path(request.path):
+        return None  # /api/v1 and /api/ext/v1 check their own keys (kanban, agentkanban)
     offered = request.headers.get("X-API-Key", "")
     if not offered:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -157,6 +161,7 @@ def init_api(app: Flask, api: TackApi) -> None:
                       dependencies.blp, search.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
+    init_agentkanban(app, api)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
