@@ -30,7 +30,8 @@ def security_headers(response):
 
 
 def init_web(app: Flask) -> None:
-    from tack.web import views
+    from tack.web import keys, views
     app.register_blueprint(views.bp)
+    app.register_blueprint(keys.bp)
     app.after_request(security_headers)
 
