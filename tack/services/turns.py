@@ -59,8 +59,10 @@ def _check(turn: NewTurn) -> None:
 
 def _insert_ignoring_duplicates():
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    # RETURNING yields a row only for a turn really inserted (rowcount is not
+    # reliable here on PostgreSQL).
     return dialect.insert(TURNS).on_conflict_do_nothing(
-        index_elements=["card_id", "source", "source_id"])
+        index_elements=["card_id", "source", "source_id"]).returning(TURNS.c.id)
 
 
 @write_transaction
@@ -78,7 +80,7 @@ def add_turns(*, board_id: str, card_id: str, turns: list[NewTurn], actor: str =
         inserted += connection().execute(statement, {
             "card_id": card_id, "source": turn.source, "source_id": turn.source_id,
             "role": turn.role, "content": turn.content, "tool_use_only": turn.tool_use_only,
-            "captured_at": as_utc(turn.captured_at), "created_at": at}).rowcount
+            "captured_at": as_utc(turn.captured_at), "created_at": at}).first() is not None
     if inserted:
         record("turns_added", card_id=card_id, actor=actor, details=str(inserted),
                board_id=board_id)

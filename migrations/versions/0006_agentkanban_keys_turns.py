@@ -3,14 +3,14 @@
 A webhook's board becomes optional: an access key's hook covers every board the key
 can read.
 
-Revision ID: 0006_agentkanban_keys_todos_turns
+Revision ID: 0006_agentkanban_keys_turns
 Revises: 0005_links_deps_search_webhooks
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_agentkanban_keys_todos_turns"
+revision = "0006_agentkanban_keys_turns"
 down_revision = "0005_links_deps_search_webhooks"
 branch_labels = None
 depends_on = None
