@@ -30,8 +30,9 @@ def security_headers(response):
 
 
 def init_web(app: Flask) -> None:
-    from tack.web import keys, views
+    from tack.web import agent_work, keys, views
     app.register_blueprint(views.bp)
     app.register_blueprint(keys.bp)
+    app.register_blueprint(agent_work.bp)
     app.after_request(security_headers)
 
