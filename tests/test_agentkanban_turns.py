@@ -103,3 +103,14 @@ def test_eight_clients_posting_overlapping_batches_insert_each_turn_once(app, da
         assert sorted(row.source_id for row in rows) == sorted(f"t{i}" for i in range(distinct))
     finally:
         live.stop()
+
+
+def test_a_capture_time_without_offset_is_utc_and_a_bad_one_is_refused(client, task):
+    turn = {"source": "codex", "sourceId": "n1", "role": "user", "content": "x",
+            "capturedAt": "2025-06-20T10:30:00"}
+    posted = client.post(task["path"], json={"turns": [turn]}, headers=task["headers"])
+    assert posted.json["watermarks"]["codex"]["capturedAt"] == "2025-06-20T10:30:00.000Z"
+    for bad in ({**turn, "capturedAt": "yesterday"}, {**turn, "role": ""},
+                {**turn, "sourceId": None}):
+        assert_ext_error(client.post(task["path"], json={"turns": [bad]},
+                                     headers=task["headers"]), 400, "validation_error")

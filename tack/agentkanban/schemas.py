@@ -1,6 +1,8 @@
 """Request bodies and query strings of /api/ext/v1, in the contract's camelCase.
 Unknown fields are ignored (integrations send extras); values are checked again by
 the services, which hold the rules."""
+from datetime import timezone
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -103,8 +105,9 @@ class AkTurnIn(Body):
                                  validate=validate.Length(min=1, max=200))
     role = ma.fields.String(required=True, validate=validate.Length(min=1, max=32))
     content = ma.fields.String(load_default="")
+    # A time without an offset is taken as UTC.
     captured_at = ma.fields.AwareDateTime(data_key="capturedAt", required=True,
-                                          default_timezone=None)
+                                          default_timezone=timezone.utc)
     tool_use_only = ma.fields.Boolean(data_key="toolUseOnly", load_default=False)
 
 
@@ -116,7 +119,7 @@ class AkTurnBatch(Body):
 class AkTurnListArgs(Body):
     source = ma.fields.String(load_default=None)
     limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    after = ma.fields.AwareDateTime(load_default=None)
+    after = ma.fields.AwareDateTime(load_default=None, default_timezone=timezone.utc)
     cursor = ma.fields.String(load_default=None)
 
 
