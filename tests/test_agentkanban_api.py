@@ -21,8 +21,8 @@ class World:
         board = self.call("POST", "/boards", {"name": "Sprint"}, self.owner)
         assert board.status_code == 201, board.json
         self.board = board.json["data"]["id"]
-        lanes = self.call("GET", f"/boards/{self.board}/lanes", None, self.owner).json["data"]
-        self.lane, self.other_lane = lanes[0]["id"], lanes[1]["id"]
+        self.lane = self.made("POST", "/lanes", {"name": "To Do"})
+        self.other_lane = self.made("POST", "/lanes", {"name": "Doing"})
         self.task = self.made("POST", "/tasks", {"title": "Fix login", "laneId": self.lane})
         self.comment = self.made("POST", f"/tasks/{self.task}/comments", {"body": "hi"})
         self.todo = self.made("POST", f"/tasks/{self.task}/todos", {"text": "write test"})
@@ -285,3 +285,10 @@ def test_ext_priority_round_trips_with_tacks_priorities():
         assert stored_priority(ext_priority(stored)) == stored
     assert sorted(STORED_PRIORITY) == [0, 1, 2, 3, 4]
     assert set(EXT_PRIORITY) == set(PRIORITIES)
+
+
+def test_a_new_board_has_no_lanes_and_takes_no_task_until_it_has_one(world):
+    board_id = world.call("POST", "/boards", {"name": "Empty"}, world.owner).json["data"]["id"]
+    assert world.call("GET", f"/boards/{board_id}/lanes", None, world.owner).json["data"] == []
+    assert_ext_error(world.call("POST", f"/boards/{board_id}/tasks", {"title": "x"},
+                                world.owner), 400, "validation_error")

@@ -7,7 +7,8 @@ def test_task_and_comment_made_here_are_a_card_and_a_note_elsewhere(app, client)
     key = make_key(app, all_boards=True, name="ide")
     board = client.post(EXT + "/boards", json={"name": "Cross"}, headers=bearer(key))
     board_id = board.json["data"]["id"]
-    lanes = client.get(f"{EXT}/boards/{board_id}/lanes", headers=bearer(key)).json["data"]
+    lanes = [client.post(f"{EXT}/boards/{board_id}/lanes", json={"name": name},
+                         headers=bearer(key)).json["data"] for name in ("To Do", "Doing")]
     made = client.post(f"{EXT}/boards/{board_id}/tasks", headers=bearer(key), json={
         "title": "Deploy v2", "laneId": lanes[1]["id"], "priority": 4, "tags": ["ops"]})
     task_id = made.json["data"]["id"]
@@ -34,6 +35,7 @@ def test_a_note_written_on_tacks_api_reads_here_as_a_user_or_api_comment(app, cl
     key = make_key(app, all_boards=True)
     board_id = client.post(EXT + "/boards", json={"name": "Back"},
                            headers=bearer(key)).json["data"]["id"]
+    client.post(f"{EXT}/boards/{board_id}/lanes", json={"name": "To Do"}, headers=bearer(key))
     task_id = client.post(f"{EXT}/boards/{board_id}/tasks", json={"title": "t"},
                           headers=bearer(key)).json["data"]["id"]
     client.post(f"/api/cards/{task_id}/notes", json={"author": "agent-7", "content": "noted"})

@@ -22,6 +22,7 @@ def task(app, client):
     key = make_key(app, all_boards=True)
     board = client.post(EXT + "/boards", json={"name": "Turns"}, headers=bearer(key)).json
     board_id = board["data"]["id"]
+    client.post(f"{EXT}/boards/{board_id}/lanes", json={"name": "To Do"}, headers=bearer(key))
     made = client.post(f"{EXT}/boards/{board_id}/tasks", json={"title": "chat"},
                        headers=bearer(key))
     path = f"{EXT}/boards/{board_id}/tasks/{made.json['data']['id']}/turns"

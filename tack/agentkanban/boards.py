@@ -13,8 +13,6 @@ from tack.services.boards import board_row, column_rows
 
 blp = Blueprint("agentkanban_boards", __name__, url_prefix=EXT_PREFIX,
                 description="AgentKanban: boards and lanes")
-# A board made here starts with the lanes the contract's examples show.
-DEFAULT_LANES = ["To Do", "Doing", "Done"]
 
 
 def data(payload, status: int = 200):
@@ -37,9 +35,10 @@ class Boards(MethodView):
 
     @blp.arguments(s.AkBoardCreate())
     def post(self, body):
-        """Create a board (lanes To Do, Doing, Done); the key gets edit on it."""
+        """Create a board, without lanes (the client makes them); the key gets edit
+        on it."""
         key = current_key()
-        board, _manage_key = boards.create_board(name=body["name"], column_names=DEFAULT_LANES,
+        board, _manage_key = boards.create_board(name=body["name"], column_names=[],
                                                  workflow="columns", actor=key.name)
         access_keys.grant_board(key_id=key.id, board_id=board.id, permission="edit")
         return data({"id": board.id, "name": board.name}, 201)
