@@ -13,6 +13,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
+    from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
 
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app, TackApi())
+    init_error_handlers(app)
     init_web(app)
     logging.basicConfig(level=logging.INFO)
     return app

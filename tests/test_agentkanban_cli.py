@@ -2,7 +2,7 @@
 revoked key stops working for a server that is already running."""
 import requests
 from agentkanban_helpers import EXT
-from live_server import LiveServer
+from harness.server import LiveServer
 from test_cli import run_tack, sqlite_env  # noqa: F401 (same environment as the CLI tests)
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 import requests
 from agentkanban_helpers import EXT, assert_ext_error, bearer, make_key
-from live_server import LiveServer
+from harness.server import LiveServer
 
 REDIS_URL = os.environ.get("TACK_TEST_REDIS_URL", "")
 

@@ -2,7 +2,8 @@
 checklist (tick, add, reorder), its captured turns as a collapsible conversation,
 and its short id, which the board's search finds."""
 from agentkanban_helpers import EXT, bearer, make_key
-from test_web import HX, csrf_token
+from helpers import page_csrf_token as csrf_token
+from test_web import HX
 
 
 def test_card_dialog_checklist_and_conversation(app, client):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from agentkanban_helpers import EXT
-from test_web import csrf_token
+from helpers import page_csrf_token as csrf_token
 
 ADMIN = "page-admin-key"
 

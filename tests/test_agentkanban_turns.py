@@ -5,7 +5,7 @@ import threading
 import pytest
 import requests
 from agentkanban_helpers import EXT, assert_ext_error, bearer, make_key
-from live_server import LiveServer
+from harness.server import LiveServer
 
 from tack.extensions import db
 from tack.models_agentkanban import Turn

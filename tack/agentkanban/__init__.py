@@ -18,7 +18,10 @@ def is_ext_path(path: str) -> bool:
 def init_agentkanban(app: Flask, api: Api) -> None:
     from tack.agentkanban import boards, tasks, webhooks
     from tack.agentkanban.auth import check_key
+    from tack.agentkanban.errors import ext_error_response
+    from tack.error_handlers import register_surface
 
+    register_surface(is_ext_path, ext_error_response)
     for blueprint in (boards.blp, tasks.blp, webhooks.blp):
         api.register_blueprint(blueprint)
     app.before_request(check_key)

@@ -24,8 +24,9 @@ def message_of(detail) -> str:
     return str(detail)
 
 
-def ext_error_response(status: int, detail, code: str) -> Response:
-    """The failure in the contract's shape. Validation (422 in Tack) is 400 here."""
+def ext_error_response(status: int, detail, code: str, errors: dict | None = None) -> Response:
+    """The failure in the contract's shape. Validation (422 in Tack) is 400 here;
+    per-field `errors` are not part of this contract's shape."""
     if status == 422:
         status = 400
     if code not in CONTRACT_CODES:
