@@ -1,4 +1,4 @@
-"""`tack serve`, `tack db upgrade`, `tack backup PATH`."""
+"""`tack serve`, `tack db upgrade`, `tack backup PATH`, `tack keys ...`."""
 import os
 import sqlite3
 import sys
@@ -79,3 +79,105 @@ def backup(path):
     if ok != "ok":
         raise click.ClickException(f"backup failed its integrity check: {ok}")
     click.echo(f"backed up {source_path} to {target_path}")
+
+
+@main.group()
+def keys():
+    """AgentKanban access keys (ak_...) for /api/ext/v1."""
+
+
+def _with_app(work):
+    from tack.extensions import db
+    app = create_app()
+    with app.app_context():
+        try:
+            return work(app)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _grant(raw: str) -> tuple[str, str]:
+    board_id, _, permission = raw.rpartition(":")
+    if not board_id or permission not in ("read", "edit"):
+        raise click.BadParameter(f"'{raw}' should be BOARD_ID:read or BOARD_ID:edit")
+    return board_id, permission
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="Who or what uses the key")
+@click.option("--all", "all_boards", is_flag=True, help="Every board, with --permission")
+@click.option("--permission", type=click.Choice(["read", "edit"]), default="edit",
+              show_default=True, help="With --all: the permission on every board")
+@click.option("--board", "grants", multiple=True, metavar="ID:read|edit",
+              help="A board and the permission on it (repeat for more)")
+def keys_create(name, all_boards, permission, grants):
+    """Make a key and print it (alone on the last line, for scripts)."""
+    from tack.errors import TackError
+    from tack.services import access_keys
+    if all_boards == bool(grants):
+        raise click.UsageError("give either --all or at least one --board ID:read|edit")
+    boards = dict(_grant(raw) for raw in grants)
+
+    def create(app):
+        try:
+            row, key = access_keys.create_key(
+                name=name, app_secret=app.config["SECRET_KEY"], all_boards=all_boards,
+                permission=permission, boards=boards, created_by="cli")
+        except TackError as refused:
+            raise click.ClickException(str(refused.detail)) from None
+        click.echo(f"created key {row.id} ({name})", err=True)
+        click.echo(key)
+
+    _with_app(create)
+
+
+@keys.command("list")
+def keys_list():
+    """Every key: id, name, access, last used, revoked (never the key itself)."""
+    from tack.services import access_keys
+
+    def show(_app):
+        for key in access_keys.list_keys():
+            access = f"all:{key['permission']}" if key["all_boards"] else ",".join(
+                f"{board}:{permission}" for board, permission in key["boards"].items())
+            used = key["last_used_at"].isoformat() if key["last_used_at"] else "never"
+            state = f"revoked {key['revoked_at'].isoformat()}" if key["revoked_at"] else "live"
+            click.echo(f"{key['id']}\t{key['name']}\t{key['prefix']}...\t{access or '-'}"
+                       f"\tlast used {used}\t{state}")
+
+    _with_app(show)
+
+
+@keys.command("reveal")
+@click.argument("key_id")
+def keys_reveal(key_id):
+    """Print the key again."""
+    from tack.errors import TackError
+    from tack.services import access_keys
+
+    def reveal(app):
+        try:
+            click.echo(access_keys.reveal_key(key_id=key_id,
+                                              app_secret=app.config["SECRET_KEY"]))
+        except TackError as refused:
+            raise click.ClickException(str(refused.detail)) from None
+
+    _with_app(reveal)
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id):
+    """Stop the key working, at once, in every process."""
+    from tack.errors import TackError
+    from tack.services import access_keys
+
+    def revoke(_app):
+        try:
+            key = access_keys.revoke_key(key_id=key_id)
+        except TackError as refused:
+            raise click.ClickException(str(refused.detail)) from None
+        click.echo(f"revoked {key.id} ({key.name})")
+
+    _with_app(revoke)

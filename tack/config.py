@@ -88,6 +88,8 @@ class Config:
     # Boards created on /api/v1 without a key, per client address (Flask-Limiter
     # syntax; a bare number means per hour).
     board_rate_limit: str = "10/hour"
+    # Requests per AgentKanban access key (/api/ext/v1), Flask-Limiter syntax.
+    ext_rate_limit: str = "600/minute"
     # Limiter counts live here when set (several processes share them), else in memory.
     redis_url: str = ""
     # Live streams (SSE) each hold a server thread: at most this many per process
@@ -151,6 +153,7 @@ class Config:
                                               cls.clawboo_max_delegation_depth),
             clawboo_orphan_ttl_minutes=_int("TACK_CLAWBOO_ORPHAN_TTL_MINUTES",
                                             cls.clawboo_orphan_ttl_minutes),
+            ext_rate_limit=_rate(os.environ.get("TACK_EXT_RATE_LIMIT") or cls.ext_rate_limit),
         )
 
     @property

@@ -192,7 +192,9 @@ class Webhook(db.Model):
     __table_args__ = (sa.Index("ix_webhooks_board_id", "board_id"),)
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
+    # None: an access key's hook, for every board that key can read (AgentKanban).
+    board_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("boards.id", ondelete="CASCADE"), nullable=True)
     url: Mapped[str] = mapped_column(sa.String(2048))
     secret_encrypted: Mapped[str] = mapped_column(sa.Text)
     # Event types delivered; empty means every type.
@@ -239,3 +241,5 @@ class WebhookDelivery(db.Model):
 # Clawboo's tables live in their own module (issue 11); imported so every model is
 # known wherever tack.models is.
 from tack import models_clawboo  # noqa: E402,F401
+from tack.models_agentkanban import (  # noqa: E402,F401 (registers the tables)
+    AccessKey, AccessKeyBoard, AccessKeyWebhook, Todo, Turn)

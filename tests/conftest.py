@@ -14,8 +14,9 @@ from tack.extensions import db
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
 DATA_TABLES = ("clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
-               "clawboo_tasks", "notes", "dependencies", "cards", "events",
-               "webhook_deliveries", "webhooks")
+               "clawboo_tasks", "notes", "dependencies", "turns", "todos", "cards", "events",
+               "webhook_deliveries", "access_key_webhooks", "webhooks", "access_key_boards",
+               "access_keys")
 
 
 @pytest.fixture(scope="session")

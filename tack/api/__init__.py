@@ -7,6 +7,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from tack import error_handlers
+from tack.agentkanban import init_agentkanban, is_ext_path
 from tack.api.responses import error_response
 from tack.kanban import init_kanban, is_kanban_path
 
@@ -37,8 +38,8 @@ def require_api_key():
     key = current_app.config["TACK"].api_key
     if not key or request.method not in WRITE_METHODS or not request.path.startswith("/api"):
         return None
-    if is_kanban_path(request.path):
-        return None  # /api/v1 checks board manage keys itself (tack.kanban.auth)
+    if is_kanban_path(request.path) or is_ext_path(request.path):
+        return None  # /api/v1 and /api/ext/v1 check their own keys (kanban, agentkanban)
     offered = request.headers.get("X-API-Key", "")
     if not offered:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -58,6 +59,7 @@ def init_api(app: Flask, api: TackApi) -> None:
                       dependencies.blp, search.blp, stream.blp, insights.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
+    init_agentkanban(app, api)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})

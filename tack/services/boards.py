@@ -174,7 +174,9 @@ def create_board(*, name: str, description: str = "", column_names: list[str] | 
                  workflow: str = "columns", is_public: bool = False,
                  require_display_name: bool = False, actor: str = "") -> tuple[Board, str]:
     """A new board with its columns and a manage key; returns (board, key). The key
-    is never stored, only its hash: this is the one time anyone sees it."""
+    is never stored, only its hash: this is the one time anyone sees it.
+    column_names None: the default free columns; [] makes a board without columns
+    (AgentKanban boards start empty and get their lanes from the client)."""
     name = _clean_name(name, "EMPTY_NAME", "Board")
     if workflow not in WORKFLOWS:
         raise Invalid(f"Workflow '{workflow}' is not available; use "
@@ -186,7 +188,8 @@ def create_board(*, name: str, description: str = "", column_names: list[str] | 
         specs = list(CLAWBOO_COLUMNS)
     else:
         titles = [_clean_name(title, "INVALID_INPUT", "Column")
-                  for title in (column_names or DEFAULT_FREE_COLUMNS)]
+                  for title in (DEFAULT_FREE_COLUMNS if column_names is None
+                                else column_names)]
         if len(titles) > COLUMNS_MAX:
             raise Invalid(f"At most {COLUMNS_MAX} columns", "INVALID_INPUT")
         specs = [(str(uuid.uuid4()), title, role)

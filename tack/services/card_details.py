@@ -62,6 +62,8 @@ def check_on_board(board_id: str, card_id: str) -> None:
 
 
 def first_column(board: Board) -> Column:
+    if not board.columns:
+        raise Invalid("The board has no columns yet: create one first", "NO_COLUMNS")
     return min(board.columns, key=lambda column: column.position)
 
 

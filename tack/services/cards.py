@@ -349,8 +349,10 @@ def matching(query, *, assignee=None, q=None, tag=None, priority=None):
         query = query.where(Card.priority == check_priority(priority))
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # The id too: people search by a card's copied short id (its hex part).
         query = query.where(sa.or_(Card.title.ilike(pattern, escape="\\"),
-                                   Card.description.ilike(pattern, escape="\\")))
+                                   Card.description.ilike(pattern, escape="\\"),
+                                   Card.id.ilike(pattern, escape="\\")))
     if tag:
         query = query.where(has_tag(tag))
     return query

@@ -35,11 +35,17 @@ DELIVERIES_LIMIT_MAX = 1000
 SECRET_PREFIX = "whsec_"
 
 
-def _fernet(app_secret: str) -> Fernet:
+def secret_box(app_secret: str, purpose: bytes) -> Fernet:
+    """Fernet with a key derived from the server's secret, one key per `purpose`, for
+    secrets Tack must read again (webhook signing secrets, access keys)."""
     if not app_secret:
-        raise ValueError("the server secret is needed to keep webhook secrets")
-    key = hmac.new(app_secret.encode(), b"tack webhook secrets", hashlib.sha256).digest()
+        raise ValueError("the server secret is needed to keep revealable secrets")
+    key = hmac.new(app_secret.encode(), purpose, hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet(app_secret: str) -> Fernet:
+    return secret_box(app_secret, b"tack webhook secrets")
 
 
 def check_url(url: str | None) -> str:
@@ -119,15 +125,17 @@ def _hook(webhook_id: str, board_id: str | None) -> Webhook:
 
 
 @write_transaction
-def create_webhook(*, board_id: str, url: str, events: list[str] | None = None,
+def create_webhook(*, board_id: str | None, url: str, events: list[str] | None = None,
                    app_secret: str) -> dict:
-    """Register a hook on `board_id`. Returns webhook_view() plus `secret`, the only
+    """Register a hook on `board_id` (None: an access key's hook, which the caller
+    links to its key and limits). Returns webhook_view() plus `secret`, the only
     time the secret is shown. `app_secret` is the server's secret (Flask's
     SECRET_KEY), which the stored copy of the secret is encrypted with."""
     url, events = check_url(url), check_events(events)
-    get_board(board_id)
+    if board_id is not None:
+        get_board(board_id)
     count = session().scalar(sa.select(sa.func.count()).where(Webhook.board_id == board_id))
-    if count >= WEBHOOKS_PER_BOARD_MAX:
+    if board_id is not None and count >= WEBHOOKS_PER_BOARD_MAX:
         raise Conflict(f"A board has at most {WEBHOOKS_PER_BOARD_MAX} webhooks",
                        "WEBHOOK_LIMIT")
     secret = SECRET_PREFIX + secrets.token_urlsafe(24)

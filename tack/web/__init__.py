@@ -22,8 +22,10 @@ def security_headers(response):
 
 
 def init_web(app: Flask) -> None:
-    from tack.web import insights, views
+    from tack.web import agent_work, insights, keys, views
     app.register_blueprint(views.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(keys.bp)
+    app.register_blueprint(agent_work.bp)
     app.after_request(security_headers)
 
