@@ -1,5 +1,7 @@
 """The agent tools over MCP, driven by the official SDK's client against a live server:
 `tack mcp` as a stdio subprocess, and /mcp on the board over streamable HTTP."""
+import threading
+import time
 from contextlib import asynccontextmanager
 
 import anyio
@@ -143,3 +145,31 @@ def test_stdio_server_says_so_when_the_board_is_unreachable(server):
 def test_mcp_endpoint_answers_only_posts(server):
     response = requests.get(server.url + "/mcp", timeout=10)
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
+
+
+def test_wait_for_decision_returns_when_a_person_decides(server):
+    board = new_board(server)
+    [card_id] = create_cards(server, board, "pick a database")
+
+    def person_decides():
+        time.sleep(1.5)  # a real person on a real server: after the agent starts waiting
+        requests.post(f"{server.url}/api/cards/{card_id}/decide", headers={"X-API-Key": KEY},
+                      json={"choice": "postgres", "actor": "ana"}, timeout=10)
+
+    async def ask_and_wait():
+        async with http_client(server) as client:
+            asked = await client.call_tool("request_decision", {
+                "card_id": card_id, "question": "Which database?",
+                "options": [{"key": "sqlite"}, {"key": "postgres"}]})
+            assert not asked.is_error, asked.content
+            person = threading.Thread(target=person_decides)
+            person.start()
+            waited = await client.call_tool("wait_for_decision", {
+                "card_id": card_id, "board": board, "timeout_seconds": 30})
+            person.join()
+            return waited
+
+    waited = anyio.run(ask_and_wait)
+    assert not waited.is_error, waited.content
+    assert waited.structured_content["decided"] == "postgres"
+    assert waited.content[0].text.startswith("Decided: 'postgres' by ana")

@@ -105,8 +105,8 @@ def call(tool: AgentTool, api: Api, arguments: dict) -> r.Outcome:
 ANSWER_EVENTS = {"decided", "approval_approved", "approval_denied"}
 
 
-def wait_for_answer(api: Api, arguments: dict,
-                    sleep: Callable[[float], None] = time.sleep) -> r.Outcome:
+def wait_for_answer(api: Api, arguments: dict, sleep: Callable[[float], None] = time.sleep,
+                    monotonic: Callable[[], float] = time.monotonic) -> r.Outcome:
     """Return as soon as a person answered the card's decision or approval, or after
     `timeout_seconds` with the cursor to wait from next time. Follows the change
     cursor (GET /api/changes?after=) rather than re-reading the card."""
@@ -117,9 +117,9 @@ def wait_for_answer(api: Api, arguments: dict,
     if cursor is None:
         cursor = api.request("get", "/api/changes", query={**board, "limit": 1}).data["cursor"]
     card = api.request("get", f"/api/cards/{_path_segment(card_id)}").data
-    deadline = time.monotonic() + timeout
+    deadline = monotonic() + timeout
     while not r.answered(card):
-        if time.monotonic() >= deadline:
+        if monotonic() >= deadline:
             return r.still_waiting(card, cursor)
         sleep(POLL_INTERVAL_SECONDS)
         page = api.request("get", "/api/changes",
