@@ -79,3 +79,4 @@ def test_the_wait_is_bounded():
     tool = TOOLS_BY_NAME["wait_for_decision"]
     problem = check_arguments(tool, {"card_id": "card-1", "timeout_seconds": WAIT_LIMIT_SECONDS + 1})
     assert problem and "maximum" in problem
+

@@ -85,6 +85,9 @@ class HttpApi:
 
     def request(self, method: str, path: str, *, query: dict | None = None,
                 body: dict | None = None) -> Answer:
+        if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
+            # urllib would also open file:// and ftp:// URLs.
+            raise BoardUnreachable(f"not an http(s) URL: {self.url}")
         headers = {"Accept": "application/json", "User-Agent": "tack-agent-client"}
         data = None
         if body is not None:

@@ -2,6 +2,7 @@
 parameters and the Tack API call behind it; the MCP server (stdio and /mcp), TOOL.md's
 function definitions and /llms.txt's tool list are all generated from this list, and
 tests hold every tool to the OpenAPI spec."""
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 from tack.agents import results as r
 from tack.agents.calls import Answer, Api, ApiError, BoardUnreachable
 
+log = logging.getLogger(__name__)
 PRIORITIES = ["low", "normal", "high", "critical"]
 # wait_for_decision holds a request (and on /mcp a server thread) at most this long;
 # an agent that needs longer calls it again.
@@ -300,3 +302,8 @@ def run_tool(api: Api, name: str, arguments: dict | None) -> r.Outcome:
         return r.refused(refused)
     except BoardUnreachable as failure:
         return r.Outcome(str(failure), None, is_error=True)
+    except Exception:
+        # An answer this code did not expect: logged here, never a trace to the agent.
+        log.exception("tool %s failed", name)
+        return r.Outcome(f"{name} failed unexpectedly; the server log has details.", None,
+                         is_error=True)
