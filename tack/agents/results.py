@@ -19,6 +19,10 @@ class Outcome:
     is_error: bool = False
 
 
+def count(number: int) -> str:
+    return f"{number} card" + ("" if number == 1 else "s")
+
+
 def compact(card: dict) -> dict:
     return {key: card[key] for key in CARD_KEYS if card.get(key)}
 
@@ -40,6 +44,9 @@ def card_lines(cards: list[dict], total: int | None = None) -> tuple[str, list[d
     if total > len(shown):
         lines.append(f"... and {total - len(shown)} more (narrow with column, tag or q)")
     return "\n".join(lines) or "(no cards)", [compact(card) for card in shown]
+
+
+PICK_NEXT = "\nNext: get_card for details, claim_card to take one."
 
 
 def refused(error: ApiError) -> Outcome:
@@ -79,14 +86,15 @@ def board(answer: Answer, _args: dict) -> Outcome:
 
 def card_list(answer: Answer, _args: dict) -> Outcome:
     text, shown = card_lines(answer.data)
-    return Outcome(f"{len(answer.data)} cards\n{text}",
+    return Outcome(f"{count(len(answer.data))}\n{text}{PICK_NEXT if answer.data else ''}",
                    {"cards": shown, "total": len(answer.data)})
 
 
 def search(answer: Answer, _args: dict) -> Outcome:
     body = answer.data
     text, shown = card_lines(body["cards"], body["total"])
-    return Outcome(f"{body['total']} cards match '{body['query']}', best first\n{text}",
+    return Outcome(f"{count(body['total'])} match '{body['query']}', best first\n{text}"
+                   f"{PICK_NEXT if body['cards'] else ''}",
                    {"cards": shown, "total": body["total"]})
 
 
