@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from tack.agents import results as r
 from tack.agents.calls import Answer, Api, ApiError, BoardUnreachable
