@@ -37,10 +37,10 @@ bench: install-dev
 
 # Long forms of what the suite runs briefly. Add DATABASE=postgresql://... for PostgreSQL.
 torture: install-dev
-	$(BIN)/python -m bench.torture --processes 4 --threads 16 --cards 1000 $(if $(DATABASE),--database-url $(DATABASE))
+	$(BIN)/python -m harness.torture --processes 4 --threads 16 --cards 1000 $(if $(DATABASE),--database-url $(DATABASE))
 
 crash: install-dev
-	$(BIN)/python -m bench.crash --seconds 3 $(if $(DATABASE),--database-url $(DATABASE))
+	$(BIN)/python -m harness.crash --seconds 3 $(if $(DATABASE),--database-url $(DATABASE))
 
 fuzz: install-dev
 	TACK_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_fuzz.py

@@ -2,6 +2,9 @@
 import random
 
 from tack.services import cards, claims, decisions, notes
+from tack.services.transaction import session, writing
+
+CARDS_PER_TRANSACTION = 250  # the services' own calls, grouped so 10,000 cards seed fast
 
 VERBS = ["Fix", "Add", "Refactor", "Investigate", "Document", "Speed up", "Remove", "Test",
          "Migrate", "Review"]
@@ -30,18 +33,10 @@ def seed_board(count: int, rng: random.Random | None = None) -> list[str]:
     seeded agent holds, for the scenarios that claim."""
     rng = rng or random.Random(42)
     ids = []
-    for _ in range(count):
-        title = f"{rng.choice(VERBS)} {rng.choice(THINGS)}"
-        card = cards.create_card(
-            title=title, description=description(rng, title),
-            column_name=rng.choice(COLUMNS), assignee=rng.choice(PEOPLE),
-            priority=rng.choice(PRIORITIES), created_by=rng.choice(PEOPLE[1:]),
-            tags=rng.sample(TAGS, rng.randint(0, 3)),
-        )
-        ids.append(card.id)
-        for _ in range(rng.randint(0, 3)):
-            notes.add_note(card_id=card.id, author=rng.choice(PEOPLE[1:]),
-                           content=rng.choice(NOTE_LINES))
+    for start in range(0, count, CARDS_PER_TRANSACTION):
+        with writing():
+            for _ in range(min(CARDS_PER_TRANSACTION, count - start)):
+                ids.append(seed_card(rng))
     for card_id in rng.sample(ids, max(1, count // 50)):
         decisions.request_decision(
             card_id=card_id, question="Which approach should we take?",
@@ -51,3 +46,18 @@ def seed_board(count: int, rng: random.Random | None = None) -> list[str]:
     for card_id in held:
         claims.claim_card(card_id=card_id, agent="agent-2", ttl_seconds=3600)
     return [card_id for card_id in ids if card_id not in held]
+
+
+def seed_card(rng: random.Random) -> str:
+    title = f"{rng.choice(VERBS)} {rng.choice(THINGS)}"
+    card = cards.create_card(
+        title=title, description=description(rng, title),
+        column_name=rng.choice(COLUMNS), assignee=rng.choice(PEOPLE),
+        priority=rng.choice(PRIORITIES), created_by=rng.choice(PEOPLE[1:]),
+        tags=rng.sample(TAGS, rng.randint(0, 3)),
+    )
+    session().flush()  # the notes' Core statements must see the card
+    for _ in range(rng.randint(0, 3)):
+        notes.add_note(card_id=card.id, author=rng.choice(PEOPLE[1:]),
+                       content=rng.choice(NOTE_LINES))
+    return card.id

@@ -1,20 +1,23 @@
 -- Drives one benchmark scenario from wrk. Arguments after `--`:
---   mode: get | card | claim_release | note | create | claim_next
+--   mode: get | card | claim_release | note | create | claim_next | agent | poll
 --   ids:  path of a file with one card id per line (for the modes that need cards)
+--   agent: name the claiming modes use (concurrent runs must not share one)
 -- Prints one JSON line with the counts and latency percentiles when done.
 
 local mode, ids, calls, released = "get", {}, 0, {}
 local agent = "bench-agent"
+local to_note, cursor = {}, nil
 local json_headers = { ["Content-Type"] = "application/json" }
 
 function init(args)
   mode = args[1] or "get"
-  if args[2] then
+  if args[2] and args[2] ~= "" then
     for line in io.lines(args[2]) do ids[#ids + 1] = line end
   end
+  agent = args[3] or agent
   math.randomseed(os.time())
-  -- Only claim_next reads bodies; handing wrk a response() costs the others time.
-  if mode ~= "claim_next" then response = nil end
+  -- Only these read bodies; handing wrk a response() costs the others time.
+  if mode ~= "claim_next" and mode ~= "agent" and mode ~= "poll" then response = nil end
 end
 
 local function any_card()
@@ -48,6 +51,23 @@ function request()
     end
     return wrk.format("POST", "/api/cards/claim-next", json_headers,
       '{"agent": "' .. agent .. '", "ttl_seconds": 300}')
+  elseif mode == "agent" then
+    -- An agent's loop: claim-next, note on the card, release it.
+    local card = table.remove(released)
+    if card then
+      return wrk.format("POST", "/api/cards/" .. card .. "/release?agent=" .. agent)
+    end
+    card = table.remove(to_note)
+    if card then
+      released[#released + 1] = card
+      return wrk.format("POST", "/api/cards/" .. card .. "/notes", json_headers,
+        '{"author": "' .. agent .. '", "content": "Step ' .. calls .. ' done, tests green."}')
+    end
+    return wrk.format("POST", "/api/cards/claim-next", json_headers,
+      '{"agent": "' .. agent .. '", "ttl_seconds": 300}')
+  elseif mode == "poll" and cursor then
+    -- A poller follows the cursor each answer hands back.
+    return wrk.format("GET", "/api/changes?after=" .. cursor .. "&limit=100")
   end
   return wrk.format("GET", wrk.path)
 end
@@ -56,6 +76,12 @@ function response(status, headers, body)
   if mode == "claim_next" and status == 200 then
     local card = string.match(body, '"id":"(card%-%x+)"')
     if card then released[#released + 1] = card end
+  elseif mode == "agent" and status == 200 then
+    local card = string.match(body, '"id":"(card%-%x+)"')
+    if card then to_note[#to_note + 1] = card end
+  elseif mode == "poll" and status == 200 then
+    local seen = tonumber(string.match(body, '"cursor":(%d+)'))
+    if seen and (cursor == nil or seen > cursor) then cursor = seen end
   end
 end
 

@@ -10,14 +10,21 @@
 
   function byId(id) { return document.getElementById(id); }
   function seq() { var state = byId("board-state"); return state ? state.dataset.seq : "0"; }
-  function filterParams() { return new URLSearchParams(new FormData(byId("filters"))); }
+  // The search, the filters, and how many cards each column shows ("show more").
+  function viewParams() {
+    var params = new URLSearchParams(new FormData(byId("filters")));
+    document.querySelectorAll(".cards").forEach(function (list) {
+      params.set("shown_" + list.dataset.column, list.querySelectorAll(".card").length);
+    });
+    return params;
+  }
 
-  // Every htmx request carries the CSRF token and the current search and filters,
-  // so the board the server sends back is the one this person is looking at.
+  // Every htmx request carries the CSRF token and the current view, so the board
+  // the server sends back is the one this person is looking at.
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] =
       document.querySelector('meta[name="csrf-token"]').content;
-    filterParams().forEach(function (value, name) {
+    viewParams().forEach(function (value, name) {
       if (!event.detail.parameters.has(name)) event.detail.parameters.set(name, value);
     });
   });
@@ -28,7 +35,7 @@
   function poll() {
     if (polling || document.hidden) return;
     polling = true;
-    var params = filterParams();
+    var params = viewParams();
     params.set("after", seq());
     fetch("/web/changes?" + params.toString(), { headers: { "HX-Request": "true" } })
       .then(function (response) {
@@ -55,11 +62,14 @@
     var item = event.item;
     var moved = event.from !== event.to || event.oldIndex !== event.newIndex;
     if (!moved) { finishDrag(); return; }
+    // Below the last card shown, the card goes above the column's first hidden one.
     var next = item.nextElementSibling;
+    var more = event.to.closest(".column").querySelector(".more");
+    var beforeId = next ? next.dataset.cardId : (more && more.dataset.beforeId) || "";
     // No more drags until the server has answered: fast drags cannot race.
     allSortables().forEach(function (sortable) { sortable.option("disabled", true); });
     htmx.ajax("POST", "/web/cards/" + item.dataset.cardId + "/move", {
-      values: { column_name: event.to.dataset.column, before_id: next ? next.dataset.cardId : "" },
+      values: { column_name: event.to.dataset.column, before_id: beforeId },
       swap: "none",
       source: item,
     }).finally(finishDrag);

@@ -14,6 +14,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.agents.mcp_http import init_mcp
     from tack.api import TackApi, init_api
     from tack.database import engine_options, init_database
+    from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
     from tack.web import init_web
 
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app, TackApi())
+    init_error_handlers(app)
     init_web(app)
     init_mcp(app)
     logging.basicConfig(level=logging.INFO)

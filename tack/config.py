@@ -21,7 +21,11 @@ def database_url(sqlite_path: str) -> str:
     url = os.environ.get("TACK_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     if not url:
         return "sqlite:///" + str(Path(sqlite_path).resolve())
-    # PaaS hosts hand out postgres:// URLs; the driver we ship is psycopg 3.
+    return with_driver(url)
+
+
+def with_driver(url: str) -> str:
+    """PaaS hosts hand out postgres:// URLs; the driver we ship is psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]

@@ -5,27 +5,31 @@ from flask import Flask
 
 from tack import clock
 from tack.extensions import db, scheduler
-from tack.services import sweeps
+from tack.services.sweeps import SWEEPS
 
 log = logging.getLogger(__name__)
 
 
-def run_sweeps(app: Flask) -> None:
-    """One pass of every sweep. Each job opens its own app context."""
+def run_sweeps(app: Flask) -> dict[str, int | None]:
+    """One pass of every sweep, each on its own: one that fails is logged and
+    retried next interval, and the others still run (a failure never kills the
+    scheduler thread). Returns what each changed (None: it failed)."""
+    done: dict[str, int | None] = {}
     with app.app_context():
-        try:
-            at = clock.now()
-            freed = sweeps.expire_claims(at)
-            returned = sweeps.return_deferred(at)
-            archived = sweeps.archive_done(at, app.config["TACK"].done_archive_days)
-            if freed or returned or archived:
-                log.info("sweeps: %d claims expired, %d deferred returned, %d archived",
-                         freed, returned, archived)
-        except Exception:
-            # A failed pass is retried at the next interval; never kill the thread.
-            log.exception("sweep failed")
-        finally:
-            db.session.remove()
+        at = clock.now()
+        for name, sweep in SWEEPS.items():
+            try:
+                done[name] = sweep(at, app.config["TACK"])
+            except Exception:
+                log.exception("sweep %r failed", name)
+                done[name] = None
+            finally:
+                # A failed read must not leave the next sweep a broken transaction.
+                db.session.remove()
+        if any(done.values()):
+            log.info("sweeps: %s", ", ".join(f"{count} {name}"
+                                             for name, count in done.items() if count))
+    return done
 
 
 def start_scheduler(app: Flask) -> None:

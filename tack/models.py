@@ -74,6 +74,9 @@ class Card(db.Model):
         ),
         sa.Index("ix_cards_board_column_position", "board_id", "column_name", "position"),
         sa.Index("ix_cards_follows_id", "follows_id"),
+        # claim-next's order within a priority, and the priority and assignee filters.
+        sa.Index("ix_cards_claim_order", "board_id", "priority", "created_at", "id"),
+        sa.Index("ix_cards_board_assignee", "board_id", "assignee"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_server import LiveServer
+from harness.server import LiveServer
 
 KEY = "agent-test-key"
 TACK = str(Path(__import__("sys").executable).with_name("tack"))

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from harness.schema import reset_postgres_schema
 from tack import clock, create_app
 from tack.config import Config, database_url
 from tack.extensions import db
@@ -23,12 +24,7 @@ def database(tmp_path_factory):
     if url:
         os.environ["TACK_DATABASE_URL"] = url
         url = database_url(sqlite_path)
-        engine = sa.create_engine(url)
-        with engine.begin() as connection:
-            # Start from nothing so the migrations themselves are what gets tested.
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
+        reset_postgres_schema(url)
     else:
         url = "sqlite:///" + sqlite_path
     config = make_config(url, sqlite_path)
@@ -73,8 +69,11 @@ def app(database, config_overrides):
     app = create_app(make_config(url, sqlite_path, **config_overrides))
     app.config["TESTING"] = True
     wipe(app)
-    from tack.api.snapshots import snapshots
+    from tack.api import board_state
+    from tack.api.snapshots import fragments, snapshots
     snapshots.clear()
+    fragments.clear()
+    board_state.clear()
     yield app
     with app.app_context():
         db.session.remove()

@@ -1,4 +1,6 @@
-"""Small arrange/assert helpers shared by the API tests."""
+"""Small arrange/assert helpers shared by the API and page tests."""
+import html
+import re
 
 
 def make_card(client, **fields) -> str:
@@ -18,3 +20,15 @@ def actions_of(client, card_id: str | None = None) -> list[str]:
     """Activity actions, oldest first (optionally for one card)."""
     entries = client.get("/api/activity?limit=1000").json
     return [e["action"] for e in reversed(entries) if card_id in (None, e["card_id"])]
+
+
+def page_csrf_token(client) -> str:
+    """The CSRF token the board page hands to htmx (load the page first)."""
+    page = client.get("/").data.decode()
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def toast_text(response) -> str:
+    """The message a page answer puts in the board's toast."""
+    found = re.search(r'<div id="toast"[^>]*>(.*?)</div>', response.data.decode(), re.S)
+    return html.unescape(found.group(1))

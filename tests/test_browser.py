@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from live_server import LiveServer
+
+from harness.server import LiveServer
+
+from tack.services.board_page import CARDS_SHOWN
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -234,3 +237,53 @@ def test_sign_in_and_out(page, server):
 
     page.locator(".sign-out button").click()
     playwright_api.expect(page.locator(".sign-in")).to_be_visible()
+
+
+def test_show_more_on_a_column_with_more_cards_than_shown(page, server):
+    operations = [{"action": "create", "title": f"Bulk {n:03d}"} for n in range(CARDS_SHOWN + 3)]
+    response = requests.post(server.url + "/api/batch", json=operations,
+                             headers={"X-API-Key": KEY})
+    assert response.ok, response.text
+    page.reload()
+    inbox = page.locator('.cards[data-column="inbox"] .card')
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN)
+    column = page.locator('.column[data-column="inbox"]')
+    playwright_api.expect(column.locator(".count")).to_have_text(str(CARDS_SHOWN + 3))
+    column.locator(".more").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "board-show-more.png"))
+    column.get_by_role("button", name=re.compile("Show more")).click()
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN + 3)
+    playwright_api.expect(inbox.last).to_contain_text(f"Bulk {CARDS_SHOWN + 2:03d}")
+    playwright_api.expect(column.get_by_role("button", name=re.compile("Show more"))
+                          ).to_have_count(0)
+    # A live update redraws the columns and keeps what "show more" opened.
+    api(server, "post", "/api/cards", title="Arrived later", column_name="approved")
+    playwright_api.expect(card_in(page, "approved", "Arrived later")).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    playwright_api.expect(inbox).to_have_count(CARDS_SHOWN + 3)
+
+
+def test_drop_below_the_last_shown_card_keeps_the_hidden_ones_below(page, server):
+    operations = [{"action": "create", "title": f"Bulk {n:03d}"} for n in range(CARDS_SHOWN + 3)]
+    created = requests.post(server.url + "/api/batch", json=operations,
+                            headers={"X-API-Key": KEY}).json()["results"]
+    ids = [result["id"] for result in created]
+    page.reload()
+    page.locator('.column[data-column="inbox"] .more').scroll_into_view_if_needed()
+    source = card_in(page, "inbox", f"Bulk {CARDS_SHOWN - 5:03d}").bounding_box()
+    last = card_in(page, "inbox", f"Bulk {CARDS_SHOWN - 1:03d}").bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(source["x"] + source["width"] / 2 + 5, source["y"] + 15, steps=3)
+    page.mouse.move(last["x"] + last["width"] / 2, last["y"] + last["height"] * 0.9, steps=15)
+    page.mouse.up()
+    page.wait_for_function("() => !document.body.classList.contains('dragging')")
+    moved = ids[CARDS_SHOWN - 5]
+    expected = [i for i in ids[:CARDS_SHOWN] if i != moved] + [moved] + ids[CARDS_SHOWN:]
+    for _ in range(50):  # the move is saved when the server answers
+        inbox = [card["id"] for card in api(server, "get", "/api/board")["inbox"]]
+        if inbox == expected:
+            break
+        page.wait_for_timeout(100)
+    assert inbox == expected

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import requests
-from live_server import LiveServer
+
+from harness.server import LiveServer
 
 TACK = str(Path(sys.executable).with_name("tack"))
 

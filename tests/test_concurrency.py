@@ -5,7 +5,8 @@ from collections import Counter
 
 import pytest
 import requests
-from live_server import LiveServer
+
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.server
 AGENTS = 16

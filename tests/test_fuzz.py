@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from live_server import LiveServer
+
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.server
 EXAMPLES = int(os.environ.get("TACK_FUZZ_EXAMPLES", "12"))

@@ -345,6 +345,15 @@ def test_list_tasks_with_every_filter(client, board, frozen):
         assert_error(client.get(url(board, "/tasks" + query)), 400, "INVALID_INPUT")
 
 
+def test_a_claim_that_expires_unseen_leaves_the_claimed_filter(client, board, frozen):
+    task = make_task(client, board)
+    client.post(url(board, f"/tasks/{task['id']}/claim?actor=Sam"), headers=auth(board))
+    assert [t["id"] for t in tasks_of(client, board, "?claimed=Sam")] == [task["id"]]
+    frozen.advance(seconds=86_401)  # no event: only the claim's expiry changes the answer
+    assert tasks_of(client, board, "?claimed=Sam") == []
+    assert tasks_of(client, board)[0]["claimed_by"] is None
+
+
 def test_get_task_from_another_board_is_task_not_found(client, board):
     other = make_board(client, name="Other")
     task = make_task(client, other)
@@ -543,6 +552,24 @@ def test_comment_extracts_mentions(client, board):
     assert_error(client.post(path, json={"message": "x"}), 401, "UNAUTHORIZED")
     assert_error(client.post(url(board, "/tasks/card-00000000/comment"), headers=auth(board),
                              json={"message": "x"}), 404, "TASK_NOT_FOUND")
+
+
+def test_a_comment_after_a_deleted_tasks_comment_answers_its_own_event(client, board):
+    """SQLite may hand a new note the id of one deleted with its task: the answer, the
+    events and the mention filter must still be the new comment's own."""
+    doomed, kept = make_task(client, board), make_task(client, board)
+    client.post(url(board, f"/tasks/{doomed['id']}/comment"), headers=auth(board),
+                json={"message": "old @Ann", "actor_name": "Doomed"})
+    assert client.delete(url(board, f"/tasks/{doomed['id']}?actor=Doomed"),
+                         headers=auth(board)).status_code == 200
+    made = client.post(url(board, f"/tasks/{kept['id']}/comment"), headers=auth(board),
+                       json={"message": "fresh comment", "actor_name": "Fresh"})
+    assert made.status_code == 201
+    assert (made.json["actor"], made.json["data"]["message"]) == ("Fresh", "fresh comment")
+    events = client.get(url(board, f"/tasks/{kept['id']}/events")).json
+    assert events[-1]["id"] == made.json["id"]
+    mentioning_ann = client.get(url(board, "/activity?mentioned=Ann")).json
+    assert all(item["task_id"] != kept["id"] for item in mentioning_ann)
 
 
 def test_task_events_oldest_first(client, board):

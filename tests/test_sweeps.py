@@ -81,3 +81,84 @@ def test_scheduler_starts_once_per_process(app):
         assert jobs[0].coalesce is True and jobs[0].max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_failing_sweep_does_not_stop_the_others(app, client, frozen, monkeypatch):
+    from tack.jobs import run_sweeps
+    from tack.services.sweeps import SWEEPS
+
+    def broken(now, config):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("tack.jobs.SWEEPS", {"broken": broken, **SWEEPS})
+    card_id = make_card(client, column_name="deferred")
+    frozen.advance(days=8)
+    assert run_sweeps(app) == {"broken": None, "claims expired": 0,
+                               "deferred returned": 1, "done archived": 0}
+    assert get_card(client, card_id)["column_name"] == "awaiting_decision"
+
+
+def test_deferred_return_is_an_ordinary_move_to_the_end_of_the_column(app, client, frozen):
+    waiting = make_card(client, column_name="awaiting_decision")
+    card_id = make_card(client, column_name="deferred")
+    with app.app_context():
+        assert sweeps.return_deferred(T0 + timedelta(days=7)) == 1
+    column = client.get("/api/board").json["awaiting_decision"]
+    assert [c["id"] for c in column] == [waiting, card_id]
+    assert column[1]["position"] > column[0]["position"]
+    entry = client.get(f"/api/activity?card_id={card_id}").json[0]
+    assert (entry["action"], entry["actor"]) == ("moved", "system")
+    assert entry["details"] == "deferred -> awaiting_decision (defer period expired)"
+
+
+def test_deferred_return_respects_the_wip_limit_and_retries_later(app, client, frozen):
+    import sqlalchemy as sa
+
+    from tack.extensions import db
+    make_card(client, column_name="awaiting_decision")
+    card_id = make_card(client, column_name="deferred")
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE columns SET wip_limit = 1 WHERE key = 'awaiting_decision'"))
+    with app.app_context():
+        assert sweeps.return_deferred(T0 + timedelta(days=7)) == 0
+    assert get_card(client, card_id)["column_name"] == "deferred"
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE columns SET wip_limit = 2"))
+    with app.app_context():
+        assert sweeps.return_deferred(T0 + timedelta(days=7)) == 1
+    assert get_card(client, card_id)["column_name"] == "awaiting_decision"
+
+
+def test_a_deferred_card_moved_away_before_the_sweep_is_left_alone(app, client, frozen):
+    card_id = make_card(client, column_name="deferred")
+    client.post(f"/api/cards/{card_id}/move", json={"column_name": "blocked"})
+    with app.app_context():
+        assert sweeps.return_deferred(T0 + timedelta(days=8)) == 0
+    assert get_card(client, card_id)["column_name"] == "blocked"
+
+
+def test_sweeps_racing_in_four_threads_return_each_deferred_card_once(app, client, frozen):
+    import threading
+    card_ids = [make_card(client, column_name="deferred") for _ in range(8)]
+    start = threading.Barrier(4)
+    returned, errors = [], []
+
+    def sweep():
+        try:
+            with app.app_context():
+                start.wait()
+                returned.append(sweeps.return_deferred(T0 + timedelta(days=7)))
+        except Exception as failure:  # reported below
+            errors.append(repr(failure))
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and sum(returned) == len(card_ids)
+    for card_id in card_ids:
+        assert actions_of(client, card_id) == ["created", "moved"]
+    positions = [c["position"] for c in client.get("/api/board").json["awaiting_decision"]]
+    assert sorted(set(positions)) == positions

@@ -1,8 +1,8 @@
-"""Short forms of bench/torture.py and bench/crash.py, on the suite's database."""
+"""Short forms of harness/torture.py and harness/crash.py, on the suite's database."""
 import pytest
-from live_server import LiveServer
 
-from bench import crash, torture
+from harness import crash, torture
+from harness.server import LiveServer
 
 pytestmark = pytest.mark.server
 

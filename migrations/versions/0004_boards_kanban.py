@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_boards_kanban"
-down_revision = "0003"
+down_revision = "0004_speed_card_indexes"
 branch_labels = None
 depends_on = None
 

@@ -204,7 +204,9 @@ TOOLS: list[AgentTool] = [
         "move_card", "Move a card to another column (POST /api/cards/{card_id}/move).",
         "post", "/api/cards/{card_id}/move",
         {"card_id": CARD_ID, "column_name": COLUMN,
-         "position": integer("0-based place in the column", minimum=0), "actor": ACTOR},
+         "position": integer("Position in the column, kept as given (a card already there "
+                             "moves down one); omit for the end", minimum=0, maximum=1_000_000),
+         "actor": ACTOR},
         r.moved, required=("card_id", "column_name")),
     AgentTool(
         "complete_card", "Finish a card: it moves to done, your claim ends, and with "

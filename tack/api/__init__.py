@@ -1,26 +1,16 @@
-"""The JSON API: flask-smorest wiring, auth for writes, and one error shape."""
+"""The JSON API: flask-smorest wiring and auth for writes."""
 import hmac
-import logging
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
-from tack.api.responses import error_response as tack_error_response
-from tack.errors import TackError
+from tack import error_handlers
+from tack.api.responses import error_response
 from tack.kanban import init_kanban, is_kanban_path
-from tack.kanban.errors import kanban_error_response
-
-log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-HTTP_CODES = {
-    400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "BODY_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE", 422: "VALIDATION_ERROR", 429: "TOO_MANY_REQUESTS",
-}
 
 
 class ErrorSchema(ma.Schema):
@@ -30,105 +20,15 @@ class ErrorSchema(ma.Schema):
     errors = ma.fields.Dict(metadata={"description": "Per-field validation messages"})
 
 
-def error_response(status: int, detail, code: str, errors: dict | None = None):
-    """The failure in the shape of the surface the path belongs to (/api/v1 is the
-    HNR Kanban contract's; the rest of /api is Tack's)."""
-    if is_kanban_path(request.path):
-        return kanban_error_response(status, detail, code, errors)
-    return tack_error_response(status, detail, code, errors)
-
-
-def is_api_path(path: str) -> bool:
-    return path.startswith("/api") or path in ("/health", "/openapi.json")
-
-
 class TackApi(Api):
-    """flask-smorest's Api answering every /api failure in Tack's error shape, and
-    leaving other paths (the web page) to HTML error pages."""
+    """flask-smorest's Api, documenting Tack's error shape. flask-smorest registers
+    its public `handle_http_exception` app-wide for HTTPException; overriding it hands
+    those errors to tack.error_handlers, which answers every other failure too."""
 
     ERROR_SCHEMA = ErrorSchema
 
-    def _register_error_handlers(self):
-        self._app.register_error_handler(HTTPException, self.handle_http_exception)
-        self._app.register_error_handler(TackError, handle_domain_error)
-        self._app.register_error_handler(sa.exc.OperationalError, handle_database_busy)
-        self._app.register_error_handler(sa.exc.IntegrityError, handle_write_conflict)
-        self._app.register_error_handler(Exception, handle_unexpected)
-
     def handle_http_exception(self, error: HTTPException):
-        if not is_api_path(request.path):
-            from tack.web import html_error
-            return html_error(error)
-        data = getattr(error, "data", None) or {}
-        code = HTTP_CODES.get(error.code, "ERROR")
-        if error.code == 413:
-            limit = current_app.config["MAX_CONTENT_LENGTH"]
-            return error_response(413, f"Request body too large (limit {limit} bytes)", code)
-        messages = data.get("messages")
-        if error.code == 400 and messages:
-            return error_response(400, "Malformed JSON body", "MALFORMED_JSON", messages)
-        if error.code == 422 and messages:
-            return error_response(422, validation_summary(messages), code, messages)
-        if error.code == 404:
-            return error_response(404, f"Not found: {request.path}", code)
-        if error.code == 405:
-            return error_response(405, f"Method {request.method} not allowed on {request.path}",
-                                  code)
-        return error_response(error.code or 500, error.description or error.name, code)
-
-
-def validation_summary(messages: dict) -> str:
-    """One readable line from webargs' {location: {field: [message]}}."""
-    parts = []
-    for location_errors in messages.values():
-        if isinstance(location_errors, dict):
-            for field, problems in location_errors.items():
-                parts.append(f"{field}: {_first_message(problems)}")
-        else:
-            parts.append(_first_message(location_errors))
-    return "Validation failed: " + "; ".join(parts[:5])
-
-
-def _first_message(problems) -> str:
-    while isinstance(problems, (list, dict)) and problems:
-        problems = problems[0] if isinstance(problems, list) else next(iter(problems.values()))
-    return str(problems)
-
-
-def handle_domain_error(error: TackError):
-    if not is_api_path(request.path):
-        from tack.web import html_error
-        return html_error(error)
-    return error_response(error.status, error.detail, error.code)
-
-
-def handle_database_busy(error):
-    db_rollback()
-    log.warning("database busy: %s", error.__class__.__name__)
-    return error_response(503, "Database busy; retry shortly", "DATABASE_BUSY")
-
-
-def handle_write_conflict(error):
-    db_rollback()
-    return error_response(409, "The write conflicted with another; retry", "WRITE_CONFLICT")
-
-
-def handle_unexpected(error):
-    db_rollback()
-    # The trace goes to the log only; the client gets no internals.
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    if not is_api_path(request.path):
-        from tack.web import html_error
-        return html_error(InternalServerError())
-    return error_response(500, "Internal server error", "INTERNAL_ERROR")
-
-
-def db_rollback():
-    from tack.extensions import db
-    try:
-        db.session.rollback()
-    except Exception:
-        log.exception("rollback failed")
+        return error_handlers.handle_http_exception(error)
 
 
 def require_api_key():

@@ -1,36 +1,24 @@
 """Whole-board reads: the board, the waiting lists, activity and changes."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import orjson
 from flask import current_app
 from flask_smorest import Blueprint
 
 from tack.api import schemas as s
+from tack.api.board_state import board_body
 from tack.api.actions import requested_board
 from tack.api.cards import cached_card_list, parse_fields
 from tack.api.responses import json_response
-from tack.api.snapshots import FAR_FUTURE, cached_read
+from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
-from tack.services import cards, decisions, events
-from tack.services.boards import columns, columns_with_role
-from tack.services.views import card_view, claim_is_active, event_view, sparse
+from tack.services import decisions, events
+from tack.services.views import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 
 
-def build_board(board_id: str, fields, at: datetime) -> tuple[bytes, datetime]:
-    archive_days = current_app.config["TACK"].done_archive_days
-    shown = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days)
-    by_column = {column.key: [] for column in columns(board_id)}
-    done = {column.key for column in columns_with_role("done", board_id)}
-    valid_until = FAR_FUTURE
-    for card in shown:
-        by_column[card.column_name].append(sparse(card_view(card, at), fields))
-        if claim_is_active(card, at):
-            valid_until = min(valid_until, card.claim_expires_at)
-        if card.column_name in done:
-            valid_until = min(valid_until, card.updated_at + timedelta(days=archive_days))
-    return orjson.dumps(by_column), valid_until
+def build_board(board_id: str, fields, seq: int, at: datetime) -> tuple[bytes, datetime]:
+    return board_body(board_id, fields, seq, at, current_app.config["TACK"].done_archive_days)
 
 
 @blp.route("/board", methods=["GET"])
@@ -41,7 +29,7 @@ def board(args):
     fields = parse_fields(args["fields"])
     board_id = requested_board()
     return cached_read(("board", board_id, fields),
-                       lambda at: build_board(board_id, fields, at))
+                       lambda seq, at: build_board(board_id, fields, seq, at), pass_seq=True)
 
 
 @blp.route("/decisions", methods=["GET"])
@@ -95,7 +83,8 @@ def changes(args):
     for event in found:
         entry = event_view(event)
         card = current.get(event.card_id)
-        entry["card"] = card_view(card, checked_at) if card else None
+        if card is not None:  # Tack leaves the key out once the card is deleted
+            entry["card"] = card_view(card, checked_at)
         changed.append(entry)
     return json_response({"changes": changed, "checked_at": isoformat(checked_at),
                           "cursor": cursor, "has_more": len(found) == limit})

@@ -20,6 +20,8 @@ TTL_MAX = 86_400
 POSITION_MAX = 1_000_000
 BATCH_MAX = 100
 LIST_LIMIT_MAX = 1000
+REASON_MAX = 1000
+SEARCH_MAX = 200
 
 
 class Text(fields.String):
@@ -75,7 +77,8 @@ class CardCreateSchema(Lenient):
     title = text(TITLE_MAX, "Short summary", "Fix login redirect", required=True, nonblank=True)
     description = text(DESCRIPTION_MAX, "Markdown body", "Steps to reproduce...",
                        load_default="")
-    column_name = text(64, "Column: " + ", ".join(COLUMN_NAMES), "inbox", load_default="inbox")
+    column_name = text(64, "Column: " + ", ".join(COLUMN_NAMES) + " (default: inbox)", "inbox",
+                       load_default=None)
     assignee = text(NAME_MAX, "Who should do it", "agent-7", load_default="")
     priority = text(16, "One of " + ", ".join(PRIORITIES), "normal", load_default="normal")
     created_by = text(NAME_MAX, "Creator's name", "planner", load_default="")
@@ -102,7 +105,9 @@ class MoveSchema(Lenient):
     column_name = text(64, "Destination column", "in_progress", required=True)
     position = fields.Integer(
         validate=validate.Range(min=0, max=POSITION_MAX), load_default=None, allow_none=True,
-        metadata={"description": "0-based place in the column; omitted: at the end"})
+        metadata={"description": "The card's position in the column, kept as given; a "
+                                 "card already there moves down one with those after "
+                                 "it. Omitted: at the end"})
     actor = text(**ACTOR)
 
 
@@ -112,7 +117,9 @@ class CompleteSchema(Lenient):
     followup = fields.Boolean(load_default=False,
                               metadata={"description": "Create a follow-up card in inbox"})
     followup_title = text(TITLE_MAX, "Title of the follow-up card", load_default="")
-    followup_description = text(DESCRIPTION_MAX, "Its description", load_default="")
+    followup_description = text(DESCRIPTION_MAX, "Its description; a `note` is carried over "
+                                "above it as 'Previous card completed with note: <note>'",
+                                load_default="")
 
 
 class ClaimSchema(Lenient):
@@ -159,7 +166,8 @@ class DecideSchema(Lenient):
     choice = text(100, "Key of the chosen option", "a", required=True)
     actor = text(**ACTOR)
     note = text(NOTE_MAX, "Added to the trace", load_default="")
-    move_to = text(64, "Column to move to afterwards", load_default="in_progress")
+    move_to = text(64, "Column to move to afterwards (default in_progress)", load_default=None,
+                   allow_none=True)
 
 
 class ApprovalRequestSchema(Lenient):
@@ -178,12 +186,12 @@ class ApproveSchema(Lenient):
 
 
 class DeleteSchema(Lenient):
-    reason = text(1000, "Why", "duplicate", required=True, nonblank=True)
+    reason = text(REASON_MAX, "Why", "duplicate", required=True, nonblank=True)
     actor = text(**ACTOR)
 
 
 class DeleteArgs(Lenient):
-    reason = text(1000, "Why", load_default="")
+    reason = text(REASON_MAX, "Why", load_default="")
     actor = text(**ACTOR)
 
 
@@ -196,7 +204,7 @@ class CardListArgs(Lenient):
     board = text(**BOARD)
     column = text(64, "Only this column", load_default=None)
     assignee = text(NAME_MAX, "Only this assignee", load_default=None)
-    q = text(200, "Text in title or description", load_default=None)
+    q = text(SEARCH_MAX, "Text in title or description", load_default=None)
     tag = text(TAG_MAX, "Only cards with this tag", load_default=None)
     priority = text(16, "Only this priority", load_default=None)
     fields = text(1000, "Comma-separated card keys to return (id always)", "id,title",
@@ -241,18 +249,6 @@ class BatchOperationSchema(ma.Schema):
 # ---- responses -------------------------------------------------------------------
 
 TIME = {"description": "ISO-8601 time with offset, or \"\" when absent"}
-
-
-class DecisionSchema(ma.Schema):
-    question = fields.String()
-    options = fields.List(fields.Dict())
-    context = fields.String()
-    deadline = fields.String()
-    requested_by = fields.String()
-    requested_at = fields.String()
-    decided = fields.String(allow_none=True)
-    decided_by = fields.String()
-    decided_at = fields.String()
 
 
 class CardSchema(ma.Schema):
@@ -359,8 +355,8 @@ class ActivitySchema(ma.Schema):
 
 
 class ChangeSchema(ActivitySchema):
-    card = fields.Nested(CardSchema, allow_none=True,
-                         metadata={"description": "The card now; null once deleted"})
+    card = fields.Nested(CardSchema, required=False, metadata={
+        "description": "The card as it is now; absent once the card is deleted"})
 
 
 class ChangesSchema(ma.Schema):

@@ -6,14 +6,21 @@ snapshot's `valid_until`."""
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+import orjson
+import sqlalchemy as sa
 from flask import Response
 
 from tack.api.responses import with_etag
 from tack.clock import now
+from tack.errors import NotFound
+from tack.models import Card
+from tack.services.cards import read_card
 from tack.services.events import last_seq_anywhere
+from tack.services.reading import cards_with_ids, fetch, fetch_one
+from tack.services.views import card_view, claim_is_active, sparse
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
@@ -68,16 +75,192 @@ class SnapshotCache:
 snapshots = SnapshotCache()
 
 
-def cached_read(key: tuple, build: Callable[[datetime], tuple[bytes, datetime]]) -> Response:
+def cached_read(key: tuple, build: Callable, pass_seq: bool = False) -> Response:
     """The answer for `key`: from the cache while nothing happened since, else
-    build(at) -> (JSON body, valid_until). With ETag; a matching If-None-Match gets 304."""
+    build(at) -> (JSON body, valid_until) (build(seq, at) with `pass_seq`). With ETag;
+    a matching If-None-Match gets 304."""
     at = now()
     # Read seq before building: a snapshot is then never older than its key.
     seq = last_seq_anywhere()
     snapshot = snapshots.get(key, seq, at)
     if snapshot is None:
-        body, valid_until = build(at)
-        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-        snapshot = Snapshot(seq=seq, valid_until=valid_until, etag=etag, body=body)
-        snapshots.put(key, snapshot)
+        # One builder per key at a time: readers arriving meanwhile wait and take its
+        # answer, instead of every thread building the same big board at once.
+        with _BUILD_LOCKS[hash(key) % len(_BUILD_LOCKS)]:
+            seq = max(seq, last_seq_anywhere())
+            snapshot = snapshots.get(key, seq, at)
+            if snapshot is None:
+                body, valid_until = build(seq, at) if pass_seq else build(at)
+                etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+                snapshot = Snapshot(seq=seq, valid_until=valid_until, etag=etag, body=body)
+                snapshots.put(key, snapshot)
     return with_etag(snapshot.body, snapshot.etag)
+
+
+_BUILD_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One card's JSON for one `fields` choice, as of event `seq`. `column_name` and
+    `position` are kept to check against the list being assembled: a move renumbers
+    its neighbours without an event of their own."""
+    card_id: str
+    seq: int
+    column_name: str
+    position: int
+    claim_until: datetime
+    updated_at: datetime
+    body: bytes
+
+
+CHANGED_CARDS = sa.text(
+    "SELECT card_id, seq FROM events WHERE seq > :after AND seq <= :upto AND card_id IS NOT NULL"
+)
+
+
+class CardFragments:
+    """Each card's JSON, serialised once and reused until the card changes, so a list
+    or the board after a write costs a query for (id, column, position) in order plus
+    the few cards that changed, not a rebuild of every card.
+
+    A card changes only with an event naming it, so the event log since the last look
+    says which fragments are stale: the work is the events since then, never the
+    board. Each process follows the log on its own; a fragment built from rows read
+    after seq S is good while no event after S names its card. (Like the snapshots,
+    it assumes the log only grows: a database swapped under a running server needs
+    a restart, and the tests clear both caches when they wipe the tables.)"""
+
+    MAX_FRAGMENTS = 200_000
+    MAX_CHANGED = 200_000
+    # Further behind than this, starting again is cheaper than reading the log.
+    MAX_EVENTS_PER_SYNC = 5_000
+
+    def __init__(self):
+        self._fragments: dict[tuple, Fragment] = {}
+        self._changed: dict[str, int] = {}  # card id -> seq of its newest event seen
+        self._synced: int | None = None
+        self._floor = 0  # fragments from before a restart of the bookkeeping are stale
+        self._lock = threading.Lock()
+
+    def sync(self, seq: int) -> None:
+        """Learn which cards changed up to event `seq` (read before any card row)."""
+        if self._synced is not None and seq <= self._synced:
+            return  # known already (a reader that read seq earlier builds as of it)
+        with self._lock:
+            synced = self._synced
+            if synced is not None and seq <= synced:
+                return
+            # First use, or too far behind: forget everything up to here.
+            if (synced is None or seq - synced > self.MAX_EVENTS_PER_SYNC
+                    or len(self._changed) > self.MAX_CHANGED):
+                self._fragments.clear()
+                self._changed.clear()
+                self._floor = seq
+                self._synced = seq
+                return
+            for card_id, changed_seq in fetch(CHANGED_CARDS, after=synced, upto=seq):
+                self._changed[card_id] = changed_seq
+            self._synced = seq
+
+    def get(self, card_id: str, fields, column_name: str, position: int,
+            at: datetime) -> Fragment | None:
+        hit = self.unchanged(card_id, fields, at)
+        if hit is None or hit.position != position or hit.column_name != column_name:
+            return None
+        return hit
+
+    def unchanged(self, card_id: str, fields, at: datetime) -> Fragment | None:
+        """The fragment if no event named its card since; its place is not checked."""
+        hit = self._fragments.get((card_id, fields))
+        if (hit is None or at >= hit.claim_until
+                or hit.seq < max(self._floor, self._changed.get(card_id, 0))):
+            return None
+        return hit
+
+    def put(self, card_id: str, fields, fragment: Fragment) -> None:
+        if len(self._fragments) >= self.MAX_FRAGMENTS:
+            self._fragments.clear()
+        self._fragments[(card_id, fields)] = fragment
+
+    def clear(self) -> None:
+        with self._lock:
+            self._fragments.clear()
+            self._changed.clear()
+            self._synced = None
+            self._floor = 0
+
+
+fragments = CardFragments()
+ROWS_PER_QUERY = 500
+# What a list query reads when the cards themselves come from fragments.
+SLOT = (Card.__table__.c.id, Card.__table__.c.column_name, Card.__table__.c.position)
+
+
+def json_list(parts) -> bytes:
+    return b"[" + b",".join(parts) + b"]"
+
+
+def card_fragments(slots, seq: int, at: datetime, fields) -> list[Fragment]:
+    """Fragments for `slots` (rows of id, column_name, position), in their order: from
+    the cache, the rest read and serialised now. `seq` was read before the slots."""
+    fragments.sync(seq)
+    found: list[Fragment | None] = []
+    missing: list[str] = []
+    for slot in slots:
+        hit = fragments.get(slot.id, fields, slot.column_name, slot.position, at)
+        if hit is None and fields is not None:
+            # A sparse answer cut from the whole card's fragment: no row to read.
+            whole = fragments.get(slot.id, None, slot.column_name, slot.position, at)
+            if whole is not None:
+                hit = replace(whole, body=orjson.dumps(sparse(orjson.loads(whole.body), fields)))
+                fragments.put(slot.id, fields, hit)
+        found.append(hit)
+        if hit is None:
+            missing.append(slot.id)
+    if not missing:
+        return found
+    built = {}
+    for start in range(0, len(missing), ROWS_PER_QUERY):
+        for card in cards_with_ids(missing[start:start + ROWS_PER_QUERY]):
+            built[card.id] = build_fragment(card, seq, at, fields)
+    # A card deleted between the two queries is left out.
+    return [hit or built.get(slot.id) for hit, slot in zip(found, slots)
+            if hit or slot.id in built]
+
+
+def build_fragment(card, seq: int, at: datetime, fields) -> Fragment:
+    fragment = Fragment(
+        card_id=card.id, seq=seq, column_name=card.column_name, position=card.position,
+        claim_until=card.claim_expires_at if claim_is_active(card, at) else FAR_FUTURE,
+        updated_at=card.updated_at, body=orjson.dumps(sparse(card_view(card, at), fields)))
+    fragments.put(card.id, fields, fragment)
+    return fragment
+
+
+def list_body(slots, seq: int, at: datetime, fields) -> tuple[bytes, datetime]:
+    """A JSON list of the cards in `slots`, and when the first of their claims ends."""
+    found = card_fragments(slots, seq, at, fields)
+    valid_until = min((fragment.claim_until for fragment in found), default=FAR_FUTURE)
+    return json_list(fragment.body for fragment in found), valid_until
+
+
+SELECT_SLOT = sa.select(*SLOT).where(SLOT[0] == sa.bindparam("card_id"))
+
+
+def card_read(card_id: str) -> Response:
+    """One card: its fragment while no event has named it (one small query to check
+    its place), else the row, serialised once for the next reader."""
+    at = now()
+    seq = last_seq_anywhere()
+    fragments.sync(seq)
+    fragment = fragments.unchanged(card_id, None, at)
+    if fragment is not None:
+        slot = fetch_one(SELECT_SLOT, card_id=card_id)
+        if slot is None:
+            raise NotFound("Card not found", "CARD_NOT_FOUND")
+        if (slot.column_name, slot.position) != (fragment.column_name, fragment.position):
+            fragment = None
+    if fragment is None:
+        fragment = build_fragment(read_card(card_id), seq, at, None)
+    return with_etag(fragment.body, hashlib.blake2b(fragment.body, digest_size=12).hexdigest())

@@ -24,12 +24,15 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 def init_kanban(app: Flask, api: Api) -> None:
     from tack.kanban import activity, boards, meta, tasks  # noqa: F401 (they register)
+    from tack.error_handlers import register_surface
     from tack.kanban.auth import guard_board_writes
+    from tack.kanban.errors import kanban_error_response
 
     for blueprint in _blueprints:
         api.register_blueprint(blueprint)
     meta.add_root_routes(app, api)
     document_errors(api)
+    register_surface(is_kanban_path, kanban_error_response)
     app.before_request(guard_board_writes)
 
 

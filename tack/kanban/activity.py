@@ -30,7 +30,7 @@ def post_comment(data, board_id, task_id):
     note_id = card_details.comment(board_id=board_id, card_id=task_id,
                                    message=data["message"], actor=actor_from(data))
     note = board_reads.notes_by_id([note_id])[note_id]
-    return json_response(comment_body(board_reads.event_of_note(note_id), note), 201)
+    return json_response(comment_body(board_reads.event_of_note(note_id, task_id), note), 201)
 
 
 @blp.route("/tasks/<task_id>/events", methods=["GET"])
@@ -39,7 +39,7 @@ def task_events(board_id, task_id):
     """The task's whole activity log, oldest first."""
     found = board_reads.card_events(board_id, task_id)
     notes = board_reads.notes_by_id(e.note_id for e in found)
-    return json_response([event_view(e, notes.get(e.note_id)) for e in found])
+    return json_response([event_view(e, board_reads.note_of(e, notes)) for e in found])
 
 
 @blp.route("/activity", methods=["GET"])
@@ -61,7 +61,7 @@ def activity(args, board_id):
         e.card_id for e in found if e.action == "note_added")
     items = []
     for event in found:
-        item = event_view(event, notes.get(event.note_id))
+        item = event_view(event, board_reads.note_of(event, notes))
         card = cards.get(event.card_id)
         item["task_title"] = card.title if card is not None else None
         if event.action in ENRICHED:

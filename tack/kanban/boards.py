@@ -1,9 +1,11 @@
 """/api/v1/boards and their columns."""
+import orjson
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tack.api.responses import json_response
+from tack.api.snapshots import FAR_FUTURE, cached_read
 from tack.extensions import limiter
 from tack.kanban import register_v1_blueprint
 from tack.kanban import schemas as s
@@ -65,7 +67,9 @@ class BoardItem(MethodView):
     @blp.response(200, s.BoardOut)
     def get(self, board_id):
         """The board with its columns and task counts."""
-        return json_response(board_body(board_id))
+        # Cached until the next event (any change to a board or its cards writes one).
+        return cached_read(("v1-board", board_id),
+                           lambda at: (orjson.dumps(board_body(board_id)), FAR_FUTURE))
 
     @blp.arguments(s.BoardUpdateSchema())
     @blp.response(200, s.BoardOut)

@@ -1,4 +1,6 @@
 """Shared by the /api/v1 blueprints: the acting name and the task body."""
+from datetime import datetime
+
 from flask import request
 
 from tack.api.responses import json_response
@@ -15,10 +17,10 @@ def actor_from(data: dict | None = None) -> str:
     return name or ANONYMOUS
 
 
-def task_bodies(board_id: str, rows) -> list[dict]:
+def task_bodies(board_id: str, rows, at: datetime | None = None) -> list[dict]:
     names = {column.key: column.name for column in column_rows(board_id)}
     counts = note_counts([row.id for row in rows])
-    at = now()
+    at = at or now()
     return [task_view(row, names, counts.get(row.id, 0), at) for row in rows]
 
 

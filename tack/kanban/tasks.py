@@ -1,11 +1,12 @@
 """/api/v1/boards/<id>/tasks: tasks, their actions, and batches."""
 import marshmallow as ma
+import orjson
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tack.api.responses import json_response
 from tack.api.schemas import TTL_MAX
-from tack.clock import now
+from tack.api.snapshots import FAR_FUTURE, cached_read
 from tack.errors import Invalid, TackError
 from tack.kanban import register_v1_blueprint
 from tack.kanban import schemas as s
@@ -52,14 +53,21 @@ class Tasks(MethodView):
         """Tasks on the board, filtered; archived ones only with archived=true."""
         board_row(board_id)
         priority = args["priority"]
-        rows = board_reads.list_tasks(
-            board_id=board_id, at=now(), column=args["column"], assignee=args["assigned"],
-            claimed_by=args["claimed"],
-            priority=None if priority is None else stored_priority(priority),
-            label=args["label"], include_archived=args["archived"],
-            updated_before=args["updated_before"], limit=args["limit"],
-            offset=args["offset"])
-        return json_response(task_bodies(board_id, rows))
+        priority = None if priority is None else stored_priority(priority)
+
+        def build(at):
+            rows = board_reads.list_tasks(
+                board_id=board_id, at=at, column=args["column"], assignee=args["assigned"],
+                claimed_by=args["claimed"], priority=priority, label=args["label"],
+                include_archived=args["archived"], updated_before=args["updated_before"],
+                limit=args["limit"], offset=args["offset"])
+            # A claim that expires changes the answer: cache no longer than that.
+            expiries = [row.claim_expires_at for row in rows
+                        if row.claimed_by and row.claim_expires_at and row.claim_expires_at > at]
+            return (orjson.dumps(task_bodies(board_id, rows, at)),
+                    min(expiries, default=FAR_FUTURE))
+
+        return cached_read(("v1-tasks", board_id, tuple(sorted(args.items()))), build)
 
     @blp.arguments(s.TaskCreateSchema())
     @blp.response(201, s.TaskOut)

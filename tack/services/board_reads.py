@@ -88,8 +88,17 @@ def card_events(board_id: str, card_id: str) -> list[sa.Row]:
                  .order_by(Event.seq))
 
 
-def event_of_note(note_id: int) -> sa.Row:
-    return fetch_one(sa.select(EVENTS).where(Event.note_id == note_id))
+def event_of_note(note_id: int, card_id: str) -> sa.Row:
+    """The event that wrote the note. SQLite may give a new note the id of one deleted
+    with its card, so the card and the newest event decide."""
+    return fetch_one(sa.select(EVENTS).where(Event.note_id == note_id, Event.card_id == card_id)
+                     .order_by(Event.seq.desc()).limit(1))
+
+
+def note_of(event: sa.Row, notes: dict[int, sa.Row]) -> sa.Row | None:
+    """The note `event` wrote, if it still exists (not a later note given its id)."""
+    note = notes.get(event.note_id)
+    return note if note is not None and note.card_id == event.card_id else None
 
 
 def board_activity(*, board_id: str, since: datetime | None = None,
@@ -102,8 +111,9 @@ def board_activity(*, board_id: str, since: datetime | None = None,
     if since is not None:
         query = query.where(Event.created_at > since)
     if mentioned:
-        query = query.where(Event.note_id.in_(
-            sa.select(Note.id).where(note_mentioning(mentioned))))
+        query = query.where(sa.exists(
+            sa.select(Note.id).where(Note.id == Event.note_id, Note.card_id == Event.card_id,
+                                     note_mentioning(mentioned))))
     if after is not None:
         query = query.where(Event.seq > after).order_by(Event.seq)
     else:

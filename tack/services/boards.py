@@ -83,6 +83,15 @@ def column_with_role(role: str, board_id: str = DEFAULT_BOARD) -> Column:
     raise Invalid(f"Board has no column with role '{role}'", "NO_SUCH_ROLE")
 
 
+def column_or_default(column_name: str | None, default_role: str,
+                      board_id: str = DEFAULT_BOARD) -> Column:
+    """The column a caller named, or, when none was named, the board's column with
+    `default_role`: every default move target is chosen by role, never by key."""
+    if column_name:
+        return column_named(column_name, board_id)
+    return column_with_role(default_role, board_id)
+
+
 # --- Many boards (issue 8): boards as first-class, with their own keys and rules ---
 
 WORKFLOWS = ("tack", "columns", "clawboo")

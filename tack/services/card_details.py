@@ -77,15 +77,14 @@ def create_task(*, board_id: str, title: str = "", description: str = "",
     if metadata is not None:
         check_metadata(metadata)
     column_key = column_key or first_column(board).key
-    card = cards.create_card(title=title, description=description, column_name=column_key,
-                             assignee=assignee, priority=priority, created_by=actor,
-                             tags=tags, board_id=board_id)
+    created = cards.create_card(title=title, description=description, column_name=column_key,
+                                assignee=assignee, priority=priority, created_by=actor,
+                                tags=tags, board_id=board_id)
+    card = cards.get_card(created.id)  # create_card inserts with Core: load it to edit
     card.card_metadata = metadata or {}
     card.due_at = due_at
     if position is not None:
-        session().flush()
-        # Renumbers the column with this card at `position` (what reads back).
-        cards._insert_at(card, card.column_name, position)
+        cards.put_at(card, card.column_name, position)
     return card
 
 

@@ -11,6 +11,7 @@ from tack.models import Card, Column, Note
 from tack.services.boards import (
     DEFAULT_BOARD,
     column_named,
+    column_or_default,
     column_with_role,
     columns_with_role,
 )
@@ -27,8 +28,8 @@ THREAD_LIMIT = 1000  # longest follow-up chain walked, so a cycle cannot hang a 
 
 
 def priority_rank_sql():
-    """ORDER BY expression: critical first."""
-    return sa.case(PRIORITY_RANK, value=Card.priority, else_=1)
+    """ORDER BY expression: critical first (with .desc())."""
+    return sa.case(PRIORITY_RANK, value=Card.priority, else_=PRIORITY_RANK["normal"])
 
 
 def check_priority(priority: str) -> str:
@@ -66,20 +67,52 @@ def read_card(card_id: str) -> sa.Row:
     return row
 
 
-def _new_card_id() -> str:
-    while True:
-        card_id = "card-" + secrets.token_hex(4)
-        if session().get(Card, card_id) is None:
-            return card_id
-
-
-def end_of_column(board_id: str, column_name: str) -> int:
+def end_of_column(board_id: str, column_name: str, card_id: str | None = None) -> int:
+    """The position just past the last card in the column (other than `card_id`)."""
     last = session().scalar(
         sa.select(sa.func.max(Card.position)).where(
-            Card.board_id == board_id, Card.column_name == column_name
+            Card.board_id == board_id, Card.column_name == column_name,
+            Card.id != (card_id or ""),
         )
     )
     return 0 if last is None else last + 1
+
+
+def put_at(card: Card, column_name: str, position: int) -> None:
+    """Give `card` exactly `position` in the column (inside a write transaction): when
+    another card holds it, that card and every one after it move down by one (one
+    UPDATE), so the order of the others is kept and no two cards share a position."""
+    others = sa.and_(Card.board_id == card.board_id, Card.column_name == column_name,
+                     Card.id != card.id)
+    taken = session().scalar(sa.select(Card.id).where(others, Card.position == position)
+                             .limit(1))
+    if taken is not None:
+        session().execute(
+            sa.update(Card).where(others, Card.position >= position)
+            .values(position=Card.position + 1)
+            .execution_options(synchronize_session=False)
+        )
+    card.position = position
+
+
+def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
+    return session().scalar(sa.select(Card.position).where(
+        Card.id == card_id, Card.board_id == board_id, Card.column_name == column_name))
+
+
+def defer_deadline(at: datetime) -> datetime:
+    """When a card deferred at `at` returns (TACK_DEFER_DAYS later)."""
+    return at + timedelta(days=settings().defer_days)
+
+
+def lock_column(column: Column) -> None:
+    """Take the column's row lock for the rest of the write: two writes placing cards
+    in one column then cannot both pass its WIP limit or both take the same position.
+    Only PostgreSQL needs it; SQLite runs one writer at a time (and a query saved
+    counts on the hottest writes)."""
+    if connection().dialect.name == "postgresql":
+        session().execute(sa.select(Column.id).where(Column.id == column.id)
+                          .with_for_update())
 
 
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
@@ -98,49 +131,73 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
         )
 
 
-@write_transaction
-def create_card(*, title: str, description: str = "", column_name: str = "inbox",
+def create_card(*, title: str, description: str = "", column_name: str | None = None,
                 assignee: str = "", priority: str = "normal", created_by: str = "",
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
-    column = column_named(column_name, board_id)
+    """A new card at the end of `column_name` (default: the board's inbox-role column).
+    The column and priority are checked before the write begins (an ORM board load
+    kept out of the writer lock); the insert is Core statements built once."""
+    column = column_or_default(column_name, "inbox", board_id)
     check_priority(priority)
+    return _insert_card(column, dict(
+        title=title, description=description, priority=priority, assignee=assignee,
+        tags=clean_tags(tags or []), created_by=created_by, follows_id=follows_id))
+
+
+SELECT_ID = sa.select(CARDS.c.id).where(CARDS.c.id == sa.bindparam("card_id"))
+END_OF_COLUMN = sa.select(sa.func.max(CARDS.c.position)).where(
+    CARDS.c.board_id == sa.bindparam("board_id"),
+    CARDS.c.column_name == sa.bindparam("column_name"))
+INSERT_CARD = sa.insert(CARDS)
+
+
+@write_transaction
+def _insert_card(column: Column, values: dict) -> Card:
+    lock_column(column)
     _check_wip_limit(column, None)
     at = now()
-    card = Card(
-        id=_new_card_id(), board_id=board_id, column_name=column.key,
-        position=end_of_column(board_id, column.key), title=title,
-        description=description, priority=priority, assignee=assignee,
-        tags=clean_tags(tags or []), created_by=created_by, created_at=at,
-        updated_at=at, follows_id=follows_id,
-    )
+    write = connection()
+    card_id = "card-" + secrets.token_hex(4)
+    while write.execute(SELECT_ID, {"card_id": card_id}).first() is not None:
+        card_id = "card-" + secrets.token_hex(4)
+    last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
+                                         "column_name": column.key}).scalar()
+    values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
+                  position=0 if last is None else last + 1, created_at=at, updated_at=at,
+                  defer_until=None)
     if column.role == "deferred":
-        card.defer_until = at + timedelta(days=settings().defer_days)
+        values["defer_until"] = defer_deadline(at)
     if column.role == "done":
-        card.completed_at = at
-    session().add(card)
-    record("created", card_id=card.id, actor=created_by, details=title, board_id=board_id)
-    return card
+        values["completed_at"] = at
+    write.execute(INSERT_CARD, values)
+    record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
+           board_id=column.board_id)
+    return Card(**values)
 
 
 def place_card(card: Card, column_name: str, position: int | None, actor: str,
                at: datetime, details_suffix: str = "") -> tuple[str, str]:
     """Move `card` (inside a write transaction) and record the move. The one place
     where column rules live: every move, from any caller, comes through here.
-    `position` is the 0-based place among the column's cards; None means the end."""
+
+    `position` is the card's sort key in the column, kept exactly as given (Tack
+    clients read back what they set); a card already there moves down one with all
+    that follow it. None means the end of the column, same column included."""
     column = column_named(column_name, card.board_id)
     source = card.column_name
+    lock_column(column)
     if column.key != source:
         _check_wip_limit(column, card.id)
-    if position is not None:
-        _insert_at(card, column.key, position)
-    elif column.key != source:
-        card.position = end_of_column(card.board_id, column.key)
+    if position is None:
+        card.position = end_of_column(card.board_id, column.key, card.id)
+    else:
+        put_at(card, column.key, position)
     card.column_name = column.key
     card.updated_at = at
     if column.role == "deferred":
         if source != column.key:
-            card.defer_until = at + timedelta(days=settings().defer_days)
+            card.defer_until = defer_deadline(at)
     else:
         card.defer_until = None
     if column.role == "done":
@@ -155,47 +212,18 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     return source, column.key
 
 
-def _insert_at(card: Card, column_name: str, index: int) -> None:
-    """Renumber the column 0..n-1 with `card` at `index`, touching only rows whose
-    position changes (one executemany)."""
-    rows = session().execute(
-        sa.select(Card.id, Card.position)
-        .where(Card.board_id == card.board_id, Card.column_name == column_name,
-               Card.id != card.id)
-        .order_by(Card.position, Card.created_at, Card.id)
-    ).all()
-    order = [row.id for row in rows]
-    order.insert(min(max(index, 0), len(order)), card.id)
-    old_positions = {row.id: row.position for row in rows}
-    changed = [
-        {"id": card_id, "position": new_position}
-        for new_position, card_id in enumerate(order)
-        if card_id != card.id and old_positions[card_id] != new_position
-    ]
-    if changed:
-        session().execute(sa.update(Card), changed)
-    card.position = order.index(card.id)
-
-
-def index_before(card_id: str, column_name: str, before_card_id: str | None) -> int | None:
-    """The 0-based place just above `before_card_id` in the column, as drag-and-drop
-    says it (None: the end). Unknown or foreign cards also mean the end."""
-    if not before_card_id:
-        return None
-    card = get_card(card_id)
-    ids = list(session().scalars(
-        sa.select(Card.id)
-        .where(Card.board_id == card.board_id, Card.column_name == column_name,
-               Card.id != card_id)
-        .order_by(Card.position, Card.created_at, Card.id)
-    ))
-    return ids.index(before_card_id) if before_card_id in ids else None
-
-
 @write_transaction
 def move_card(*, card_id: str, column_name: str, position: int | None = None,
-              actor: str = "") -> tuple[str, str]:
+              before_id: str | None = None, actor: str = "") -> tuple[str, str]:
+    """Move the card to `position` in `column_name`, or (as a drop on the page says
+    it) just above card `before_id`. Neither, or a `before_id` that is not another
+    card in that column: the end of the column. Resolved here, inside the write, so
+    a concurrent move cannot make the answer stale."""
     card = get_card(card_id)
+    if before_id is not None:
+        position = None
+        if before_id != card_id:
+            position = _position_of(card.board_id, column_name, before_id)
     return place_card(card, column_name, position, actor, now())
 
 
@@ -252,6 +280,16 @@ def add_note_to(card: Card, author: str, content: str, at: datetime,
     return insert_note(card.id, card.board_id, author, content, at, source)
 
 
+def followup_text(note: str, description: str) -> str:
+    """A follow-up's description, as Tack writes it: the completion note carried over
+    first, a blank line, then the given description. Without a note, just the
+    description; without a description, just the note line (no dangling blank line)."""
+    if not note:
+        return description
+    carried = f"Previous card completed with note: {note}"
+    return f"{carried}\n\n{description}" if description else carried
+
+
 @write_transaction
 def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bool = False,
                   followup_title: str = "", followup_description: str = "") -> dict:
@@ -268,8 +306,7 @@ def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bo
     if followup:
         title = followup_title or ("Follow-up: " + card.title)[:500]
         next_card = create_card(
-            title=title, description=followup_description,
-            column_name=column_with_role("inbox", card.board_id).key,
+            title=title, description=followup_text(note, followup_description),
             assignee=card.assignee, priority=card.priority, created_by=actor,
             tags=list(card.tags or []), follows_id=card.id, board_id=card.board_id,
         )
@@ -288,11 +325,12 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
 
 def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
                assignee: str | None = None, q: str | None = None, tag: str | None = None,
-               priority: str | None = None) -> list[sa.Row]:
-    """Cards matching every filter given, in board order."""
-    query = sa.select(CARDS).where(Card.board_id == board_id)
+               priority: str | None = None, columns=(CARDS,)) -> list[sa.Row]:
+    """Cards matching every filter given, in board order (`columns`: what to read). An
+    unknown column or priority is refused (400), not answered with an empty list."""
+    query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
-        query = query.where(Card.column_name == column_name)
+        query = query.where(Card.column_name == column_named(column_name, board_id).key)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
@@ -302,7 +340,7 @@ def matching(query, *, assignee=None, q=None, tag=None, priority=None):
     if assignee:
         query = query.where(Card.assignee == assignee)
     if priority:
-        query = query.where(Card.priority == priority)
+        query = query.where(Card.priority == check_priority(priority))
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(sa.or_(Card.title.ilike(pattern, escape="\\"),
@@ -320,20 +358,43 @@ def has_tag(tag: str):
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == tag))
 
 
+# The done archive, written once: a done card last updated more than `archive_days`
+# ago is off the board (and the archive sweep marks it archived). The board's query,
+# the sweep and the board snapshot's expiry all use these.
+
+def archive_cutoff(at: datetime, archive_days: int) -> datetime:
+    """Done cards last updated before this moment are off the board at `at`."""
+    return at - timedelta(days=archive_days)
+
+
+def leaves_board_at(updated_at: datetime, archive_days: int) -> datetime:
+    """The last moment a done card updated at `updated_at` is still on the board."""
+    return updated_at + timedelta(days=archive_days)
+
+
+def past_archive_cutoff(at: datetime, archive_days: int):
+    """WHERE clause: the card is older than the done archive allows."""
+    return Card.updated_at < archive_cutoff(at, archive_days)
+
+
 def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: int,
-                **filters) -> list[sa.Row]:
-    """Every card the board shows, in position order. Done cards last updated more
-    than `archive_days` ago (or archived by the sweep) are left out. `filters` are
-    matching()'s."""
-    done_keys = [c.key for c in columns_with_role("done", board_id)]
-    cutoff = at - timedelta(days=archive_days)
-    hidden = sa.and_(
-        Card.column_name.in_(done_keys),
-        sa.or_(Card.archived_at.is_not(None), Card.updated_at < cutoff),
-    )
-    query = sa.select(CARDS).where(Card.board_id == board_id, sa.not_(hidden))
+                columns=(CARDS,), **filters) -> list[sa.Row]:
+    """Every card the board shows, in position order. `filters` are matching()'s;
+    `columns` what to read."""
+    query = on_board(sa.select(*columns), board_id=board_id, at=at, archive_days=archive_days)
     query = matching(query, **filters)
     return fetch(query.order_by(Card.position, Card.created_at, Card.id))
+
+
+def on_board(query, *, board_id: str, at: datetime, archive_days: int):
+    """Narrow a card query to what the board shows: done cards last updated more than
+    `archive_days` ago (or archived by the sweep) are left out."""
+    done_keys = [c.key for c in columns_with_role("done", board_id)]
+    hidden = sa.and_(
+        Card.column_name.in_(done_keys),
+        sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),
+    )
+    return query.where(Card.board_id == board_id, sa.not_(hidden))
 
 
 def thread(card_id: str) -> dict:

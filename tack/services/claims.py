@@ -3,17 +3,18 @@ row count says who won, so no two agents ever hold the same card.
 
 The statements are built once with bind parameters: claims and releases are what
 agents do most, and building a statement costs more than running it."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from tack.clock import isoformat, now
 from tack.errors import Conflict, Forbidden, NotFound
-from tack.models import Card, UTCDateTime
-from tack.services.boards import DEFAULT_BOARD, column_named, columns
-from tack.services.cards import has_tag, priority_rank_sql, read_card
+from tack.models import Card, Column, UTCDateTime
+from tack.services.boards import DEFAULT_BOARD, column_named
+from tack.services.cards import PRIORITIES, has_tag, read_card
 from tack.services.dependencies import has_unfinished_blocker
-from tack.services.transaction import connection, record, session, write_transaction
+from tack.services.reading import fetch_scalars
+from tack.services.transaction import connection, record, write_transaction
 
 # Roles whose cards are work waiting for an agent: claim-next's default pool.
 WORKABLE_ROLES = ("inbox", "ready", "doing")
@@ -22,7 +23,22 @@ CLAIM_NEXT_ATTEMPTS = 50
 CARDS = Card.__table__
 _at = sa.bindparam("at", type_=UTCDateTime())
 _agent = sa.bindparam("agent", type_=sa.String())
-_FREE = sa.or_(CARDS.c.claimed_by.is_(None), CARDS.c.claim_expires_at <= _at)
+
+
+# Who holds a card, written once: a holder whose claim has not expired yet. A claim
+# at or past its expiry is free to take and reads as unclaimed. claim_is_active is
+# the rule on a loaded card, claim_is_free the same rule as SQL (its negation).
+def claim_is_active(card, at: datetime) -> bool:
+    return (card.claimed_by is not None and card.claim_expires_at is not None
+            and card.claim_expires_at > at)
+
+
+def claim_is_free(at) -> sa.ColumnElement[bool]:
+    return sa.or_(CARDS.c.claimed_by.is_(None), CARDS.c.claim_expires_at.is_(None),
+                  CARDS.c.claim_expires_at <= at)
+
+
+_FREE = claim_is_free(_at)
 _HELD_BY_AGENT = sa.and_(CARDS.c.claimed_by == _agent, CARDS.c.claim_expires_at > _at)
 
 
@@ -102,32 +118,61 @@ def _current(card_id: str):
     return row
 
 
-@write_transaction
 def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = None,
                assignee: str | None = None, tag: str | None = None,
-               board_id: str = DEFAULT_BOARD) -> sa.Row | None:
-    """Claim the highest-priority, oldest free card that matches and has no unfinished
-    blocker; None when none is."""
-    at = now()
+               board_id: str = DEFAULT_BOARD) -> str | None:
+    """Claim the highest-priority, oldest free card that matches; its id, or None when
+    none is. The pool of columns is resolved before the write begins, so the writer
+    lock is held only for the search and the claim."""
     if column_name:
         pool = [column_named(column_name, board_id).key]
     else:
-        pool = [c.key for c in columns(board_id) if c.role in WORKABLE_ROLES]
-    query = sa.select(Card.id).where(
-        Card.board_id == board_id, Card.column_name.in_(pool),
-        sa.or_(Card.claimed_by.is_(None), Card.claim_expires_at <= at),
-        sa.not_(has_unfinished_blocker(Card.id)),
+        pool = list(fetch_scalars(WORKABLE_COLUMNS, board_id=board_id))
+    return _claim_next_in(agent=agent, ttl_seconds=ttl_seconds, pool=pool,
+                          assignee=assignee, tag=tag, board_id=board_id)
+
+
+COLUMNS = Column.__table__
+WORKABLE_COLUMNS = sa.select(COLUMNS.c.key).where(
+    COLUMNS.c.board_id == sa.bindparam("board_id"), COLUMNS.c.role.in_(WORKABLE_ROLES))
+
+
+def _next_free_query(priority: str, assignee: bool, tag: str | None):
+    query = sa.select(CARDS.c.id).where(
+        CARDS.c.board_id == sa.bindparam("board_id"), CARDS.c.priority == priority,
+        CARDS.c.column_name.in_(sa.bindparam("pool", expanding=True)), _FREE,
+        sa.not_(has_unfinished_blocker(CARDS.c.id)),
     )
     if assignee:
-        query = query.where(Card.assignee == assignee)
+        query = query.where(CARDS.c.assignee == sa.bindparam("assignee"))
     if tag:
         query = query.where(has_tag(tag))
-    query = query.order_by(priority_rank_sql().desc(), Card.created_at, Card.id).limit(1)
     # PostgreSQL: skip rows another claimer has locked instead of queueing behind
     # them. The conditional UPDATE still decides; a lost race just tries the next.
-    query = query.with_for_update(skip_locked=True, of=Card)
+    return (query.order_by(CARDS.c.created_at, CARDS.c.id).limit(1)
+            .with_for_update(skip_locked=True, of=CARDS))
+
+
+# One query per priority, most urgent first, each for the oldest free match: each
+# walks ix_cards_claim_order in order and stops at the first match, where one query
+# ordered by a priority rank sorts every candidate. Built once (a tag filter is built
+# per call: its clause depends on the tag).
+NEXT_FREE = {assignee: [_next_free_query(p, assignee, None) for p in reversed(PRIORITIES)]
+             for assignee in (False, True)}
+
+
+@write_transaction
+def _claim_next_in(*, agent: str, ttl_seconds: int, pool: list[str], assignee: str | None,
+                   tag: str | None, board_id: str) -> str | None:
+    at = now()
+    if tag:
+        queries = [_next_free_query(p, bool(assignee), tag) for p in reversed(PRIORITIES)]
+    else:
+        queries = NEXT_FREE[bool(assignee)]
+    params = {"board_id": board_id, "pool": pool, "at": at, "assignee": assignee}
     for _ in range(CLAIM_NEXT_ATTEMPTS):
-        card_id = session().scalar(query)
+        card_id = next(filter(None, (connection().execute(query, params).scalar()
+                                     for query in queries)), None)
         if card_id is None:
             return None
         if _run(CLAIM_FREE, card_id=card_id, agent=agent, at=at,

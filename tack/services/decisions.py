@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from tack.clock import isoformat, now
 from tack.errors import Invalid
 from tack.models import Card
-from tack.services.boards import DEFAULT_BOARD, column_named, column_with_role
+from tack.services.boards import DEFAULT_BOARD, column_or_default, column_with_role
 from tack.services.cards import add_note_to, get_card, place_card
 from tack.services.reading import fetch
 from tack.services.transaction import record, write_transaction
@@ -52,7 +52,8 @@ def _wait_for_answer(card: Card, role: str, actor: str, at) -> None:
 
 @write_transaction
 def decide(*, card_id: str, choice: str, actor: str = "", note: str = "",
-           move_to: str = "in_progress") -> Card:
+           move_to: str | None = None) -> Card:
+    """Record the choice; the card moves to `move_to` (default: the doing column)."""
     card = get_card(card_id)
     decision = card.decision
     if not decision:
@@ -63,7 +64,7 @@ def decide(*, card_id: str, choice: str, actor: str = "", note: str = "",
     if choice not in keys:
         raise Invalid(f"Invalid choice '{choice}'. Valid options: {', '.join(keys)}",
                       "INVALID_CHOICE")
-    destination = column_named(move_to, card.board_id)
+    destination = column_or_default(move_to, "doing", card.board_id)
     at = now()
     card.decision = {**decision, "decided": choice, "decided_by": actor,
                      "decided_at": isoformat(at), "note": note}
@@ -105,10 +106,8 @@ def answer_approval(*, card_id: str, approved: bool, comment: str = "", actor: s
     if approval.get("approved") is not None:
         verdict = "approved" if approval["approved"] else "denied"
         raise Invalid(f"Already decided: {verdict}", "ALREADY_DECIDED")
-    if move_to:
-        destination = column_named(move_to, card.board_id)
-    else:
-        destination = column_with_role("doing" if approved else "blocked", card.board_id)
+    destination = column_or_default(move_to, "doing" if approved else "blocked",
+                                    card.board_id)
     at = now()
     card.approval = {**approval, "approved": approved, "approved_by": actor,
                      "approved_at": isoformat(at), "comment": comment}

@@ -1,13 +1,18 @@
-"""Scheduled sweeps. Each takes `now`, is idempotent, and is safe to run in two
-processes at once: every change is a conditional UPDATE that re-checks its reason,
-in its own short transaction, and only a change that happened is logged."""
-from datetime import datetime, timedelta
+"""Scheduled sweeps. Each takes `now` and the settings, is idempotent, and is safe to
+run in two processes at once: every change happens in its own short write
+transaction that re-checks its reason there, and only a change that happened is
+logged. SWEEPS names them all; tack/jobs.py runs each on its own."""
+from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from tack.config import Config
+from tack.errors import TackError
 from tack.models import Card
-from tack.services.boards import columns_with_role
-from tack.services.cards import end_of_column
+from tack.services.boards import column_with_role, columns_with_role
+from tack.services.cards import lock_column, past_archive_cutoff, place_card
+from tack.services.claims import claim_is_free
 from tack.services.transaction import record, session, writing
 
 
@@ -29,11 +34,10 @@ def expire_claims(now: datetime) -> int:
     """Free every claim past its expiry (event `claim_expired`)."""
     expired = session().execute(
         sa.select(Card.id, Card.board_id, Card.claimed_by)
-        .where(Card.claimed_by.is_not(None), Card.claim_expires_at <= now)
+        .where(Card.claimed_by.is_not(None), claim_is_free(now))
     ).all()
     return sum(
-        _change_if(card_id, board_id,
-                   sa.and_(Card.claimed_by == holder, Card.claim_expires_at <= now),
+        _change_if(card_id, board_id, sa.and_(Card.claimed_by == holder, claim_is_free(now)),
                    {"claimed_by": None, "claimed_at": None, "claim_expires_at": None},
                    "claim_expired", f"claim by {holder} expired")
         for card_id, board_id, holder in expired
@@ -41,31 +45,44 @@ def expire_claims(now: datetime) -> int:
 
 
 def return_deferred(now: datetime) -> int:
-    """Deferred cards whose time is up go back to the column awaiting a decision."""
+    """Deferred cards whose time is up go back to the column awaiting a decision,
+    each as an ordinary move (WIP limit, position, event). A card the full column
+    refuses stays deferred and is tried again next pass."""
     due = session().execute(
-        sa.select(Card.id, Card.board_id, Card.column_name)
+        sa.select(Card.id, Card.board_id)
         .where(Card.defer_until.is_not(None), Card.defer_until <= now)
     ).all()
     returned = 0
-    for card_id, board_id, column_name in due:
-        if column_name not in {c.key for c in columns_with_role("deferred", board_id)}:
+    for card_id, board_id in due:
+        try:
+            returned += _return_if_still_due(card_id, board_id, now)
+        except TackError:
             continue
-        target = columns_with_role("decision", board_id)[0].key
-        returned += _change_if(
-            card_id, board_id,
-            sa.and_(Card.column_name == column_name, Card.defer_until <= now),
-            {"column_name": target, "defer_until": None, "updated_at": now,
-             "position": end_of_column(board_id, target)},
-            "moved", f"{column_name} -> {target} (defer period expired)")
     return returned
 
 
+def _return_if_still_due(card_id: str, board_id: str, now: datetime) -> bool:
+    with writing():
+        target = column_with_role("decision", board_id)
+        # Column first, then the card, in the order every move takes them (no
+        # deadlock with a person moving the same card). Re-read under the lock: a
+        # second process waits here, then finds the card returned and does nothing.
+        lock_column(target)
+        card = session().get(Card, card_id, with_for_update=True)
+        if card is None or card.defer_until is None or card.defer_until > now:
+            return False
+        deferred = {c.key for c in columns_with_role("deferred", card.board_id)}
+        if card.column_name not in deferred:
+            return False
+        place_card(card, target.key, None, "system", now, " (defer period expired)")
+        return True
+
+
 def archive_done(now: datetime, archive_days: int) -> int:
-    """Mark done cards untouched for `archive_days` as archived (off the board)."""
-    cutoff = now - timedelta(days=archive_days)
+    """Mark done cards past the archive cut-off as archived (off the board)."""
     stale = session().execute(
         sa.select(Card.id, Card.board_id, Card.column_name)
-        .where(Card.archived_at.is_(None), Card.updated_at < cutoff)
+        .where(Card.archived_at.is_(None), past_archive_cutoff(now, archive_days))
     ).all()
     archived = 0
     for card_id, board_id, column_name in stale:
@@ -74,6 +91,14 @@ def archive_done(now: datetime, archive_days: int) -> int:
         archived += _change_if(
             card_id, board_id,
             sa.and_(Card.column_name == column_name, Card.archived_at.is_(None),
-                    Card.updated_at < cutoff),
+                    past_archive_cutoff(now, archive_days)),
             {"archived_at": now}, "archived", f"done for over {archive_days} days")
     return archived
+
+
+# name -> sweep(now, settings) -> how many cards it changed
+SWEEPS: dict[str, Callable[[datetime, Config], int]] = {
+    "claims expired": lambda now, config: expire_claims(now),
+    "deferred returned": lambda now, config: return_deferred(now),
+    "done archived": lambda now, config: archive_done(now, config.done_archive_days),
+}

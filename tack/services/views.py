@@ -3,22 +3,12 @@ from datetime import datetime
 
 from tack.clock import isoformat
 from tack.models import Card, Event, Note
-
-CARD_FIELDS = (
-    "id", "title", "description", "column_name", "assignee", "priority", "position",
-    "created_at", "updated_at", "created_by", "tags", "claimed_by", "claimed_at",
-    "claim_expires_at", "decision", "approval", "defer_until", "follows_id",
-)
+from tack.services.claims import claim_is_active
 
 
 def _text_time(moment: datetime | None) -> str:
     # Tack's card object never holds null for a text field; absent times are "".
     return isoformat(moment) or ""
-
-
-def claim_is_active(card: Card, at: datetime) -> bool:
-    return bool(card.claimed_by) and card.claim_expires_at is not None \
-        and card.claim_expires_at > at
 
 
 def card_view(card: Card, at: datetime) -> dict:

@@ -1,13 +1,5 @@
 """The web board: full pages and HTMX partials over the same services as the API."""
-from flask import Flask, render_template, request
-
-
-def html_error(error):
-    status = getattr(error, "status", None) or getattr(error, "code", 500) or 500
-    message = getattr(error, "detail", None) or getattr(error, "description", "Error")
-    if not isinstance(message, str):
-        message = message.get("error", "Refused") if isinstance(message, dict) else str(message)
-    return render_template("error.html", status=status, message=message), status
+from flask import Flask, request
 
 
 # Only the board's own files may run or style the page: user text cannot inject

@@ -1,56 +1,89 @@
 """The board page and its HTMX partials. Every write calls the same service as the
 API; a refusal comes back as a message on the page, with the board as it really is."""
 import functools
+import logging
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError
+import marshmallow as ma
+from flask import (Blueprint, Response, current_app, g, redirect, render_template, request,
+                   url_for)
+from flask_smorest import abort
 
+from tack.api import schemas as s
 from tack.clock import now
-from tack.errors import NotFound, TackError
+from tack.error_handlers import db_rollback
+from tack.errors import NotFound
 from tack.extensions import csrf
-from tack.services import cards, claims, decisions, events, notes
-from tack.services.boards import DEFAULT_BOARD, columns
+from tack.services import board_page, cards, claims, decisions, events, notes
+from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.views import claim_is_active
 from tack.web import auth
 from tack.web.render import template_helpers
 
+log = logging.getLogger(__name__)
 bp = Blueprint("web", __name__)
 ACTIVITY_SHOWN = 30
 FILTERS = ("q", "assignee", "tag", "priority")
+NO_FILTERS = dict.fromkeys(FILTERS)
 PRIORITIES = cards.PRIORITIES
-DROP_AT_END = 1_000_000  # past any column's length: the service puts the card last
+# The API's documented limits, for the forms' maxlength and hints.
+LIMITS = {"title": s.TITLE_MAX, "description": s.DESCRIPTION_MAX, "name": s.NAME_MAX,
+          "note": s.NOTE_MAX, "tag": s.TAG_MAX, "tags": s.TAGS_MAX, "reason": s.REASON_MAX,
+          "search": s.SEARCH_MAX}
 
 
 @bp.before_request
-def check_csrf():
+def check_request():
+    """Filters first (a refusal then still knows them), then the CSRF token."""
+    g.filters = current_filters()
     if request.method == "POST":
         csrf.protect()
 
 
-@bp.errorhandler(CSRFError)
-def csrf_failed(_error):
-    return board_update("This page is out of date: reload it and try again.", status=400)
+@bp.context_processor
+def form_limits():
+    return {"limits": LIMITS}
+
+
+def load_form(schema: ma.Schema, fields: dict) -> dict:
+    """The page's input checked by the API's own schema: a refusal is the API's 422,
+    answered with its message by tack.error_handlers."""
+    try:
+        return schema.load(fields)
+    except ma.ValidationError as invalid:
+        abort(422, messages={"form": invalid.messages})
+
+
+def form_fields(*names: str) -> dict:
+    """The named form fields the request sent (absent ones take the schema's default)."""
+    return {name: request.form[name] for name in names if name in request.form}
+
+
+def form_tags(text: str) -> list[str]:
+    """The page's comma-separated tags as the API's list (blank entries dropped)."""
+    return [tag for tag in text.split(",") if tag.strip()]
 
 
 def current_filters() -> dict:
-    """The search box and filter selects, sent as f_q, f_assignee, ... on every request."""
-    return {name: request.values.get("f_" + name, "").strip()[:200] or None for name in FILTERS}
+    """The search box and filter selects, sent as f_q, f_assignee, ... on every request,
+    checked like the API's list filters."""
+    given = {name: request.values.get("f_" + name, "").strip() for name in FILTERS}
+    args = load_form(s.CardListArgs(), {name: value for name, value in given.items() if value})
+    return {name: args[name] for name in FILTERS}
 
 
 def board_context(filters: dict | None = None) -> dict:
+    """The page's data: each column's first cards (more after "show more") and total."""
     at = now()
-    filters = current_filters() if filters is None else filters
+    filters = g.get("filters", NO_FILTERS) if filters is None else filters
     seq = events.last_seq(DEFAULT_BOARD)
-    shown = cards.board_cards(board_id=DEFAULT_BOARD, at=at,
-                              archive_days=current_app.config["TACK"].done_archive_days,
-                              **filters)
-    by_column = {column.key: [] for column in columns()}
-    for card in shown:
-        by_column[card.column_name].append(card)
+    slices = board_page.column_slices(
+        board_id=DEFAULT_BOARD, at=at, archive_days=current_app.config["TACK"].done_archive_days,
+        shown=shown_counts(), **filters)
     return {
         "columns": columns(),
-        "cards_by_column": by_column,
-        "note_counts": notes.note_counts([card.id for card in shown]),
+        "slices": slices,
+        "note_counts": notes.note_counts(
+            [card.id for piece in slices.values() for card in piece.cards]),
         "activity": events.recent_events(ACTIVITY_SHOWN),
         "seq": seq,
         "filters": filters,
@@ -62,41 +95,56 @@ def board_context(filters: dict | None = None) -> dict:
     }
 
 
+def shown_counts() -> dict[str, int]:
+    """How many cards each column shows now (shown_<key>, sent by the page), so a
+    live update keeps what "show more" opened."""
+    counts = {}
+    for name, value in request.values.items():
+        if name.startswith("shown_") and value.isascii() and value.isdigit():
+            counts[name.removeprefix("shown_")] = int(value[:6])
+    return counts
+
+
 def board_update(message: str = "", status: int = 200, main_html: str = "") -> Response:
     """The answer to every page write: `main_html` for the request's own target, and
     out-of-band swaps for the columns, activity, cursor and the message."""
     context = board_context()
     updates = render_template("partials/updates.html", message=message,
-                              is_error=status >= 400, **context)
+                              is_error=status >= 400, in_dialog=in_dialog(), **context)
     return Response(main_html + updates, status=status, mimetype="text/html")
 
 
+def refusal_update(message: str, status: int) -> Response:
+    """A refused htmx request (tack.error_handlers calls this): the message, and the
+    board as it really is, so a refused drop snaps back. The request's own target is
+    left alone: a dialog keeps what the person typed."""
+    try:
+        response = board_update(message, status)
+    except Exception:
+        # Already answering a failure (the database may still be busy): whatever
+        # stops the board from being drawn, the person still gets the message.
+        db_rollback()
+        log.exception("board not redrawn for a refusal")
+        html = render_template("partials/message.html", message=message, is_error=True,
+                               in_dialog=in_dialog())
+        response = Response(html, status=status, mimetype="text/html")
+    response.headers["HX-Reswap"] = "none"
+    return response
+
+
+def in_dialog() -> bool:
+    return request.headers.get("HX-Target") == "dialog-body"
+
+
 def page_write(view):
-    """Sign-in check and refusal handling shared by every write from the page."""
+    """Writes from the page need sign-in (when the board has a key)."""
 
     @functools.wraps(view)
     def run(*args, **kwargs):
-        try:
-            auth.require_sign_in()
-            return view(*args, **kwargs)
-        except TackError as refused:
-            detail = refused.detail
-            if isinstance(detail, dict):
-                detail = f"{detail.get('error', 'Refused')} by {detail.get('claimed_by', '?')}"
-            return board_update(str(detail), status=refused.status)
+        auth.require_sign_in()
+        return view(*args, **kwargs)
 
     return run
-
-
-def form_text(name: str, default: str = "", limit: int = 10_000) -> str:
-    value = request.form.get(name, default)
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    return value[:limit]
-
-
-def form_tags() -> list[str]:
-    return [tag[:100] for tag in form_text("tags", limit=6000).split(",")][:50]
 
 
 # ---- pages and reads ---------------------------------------------------------------
@@ -110,6 +158,20 @@ def board():
 def board_columns():
     """Just the columns, for a new search or filter."""
     return render_template("partials/columns.html", **board_context())
+
+
+@bp.get("/web/columns/<column_name>/cards")
+def more_cards(column_name):
+    """ "Show more": the column's next slice, appended below what the page shows."""
+    column = column_named(column_name)
+    at = now()
+    piece = board_page.more_of_column(
+        board_id=DEFAULT_BOARD, column_name=column.key, at=at,
+        archive_days=current_app.config["TACK"].done_archive_days,
+        offset=max(request.args.get("offset", type=int, default=0), 0), **g.filters)
+    return render_template("partials/more_cards.html", column=column, piece=piece,
+                           note_counts=notes.note_counts([card.id for card in piece.cards]),
+                           **template_helpers(at))
 
 
 @bp.get("/web/changes")
@@ -144,15 +206,12 @@ def render_dialog(card_id: str, message: str = "") -> str:
 @bp.post("/web/cards")
 @page_write
 def create_card():
-    title = form_text("title", limit=500).strip()
-    if not title:
-        return board_update("A card needs a title.", status=422)
-    card = cards.create_card(
-        title=title, description=form_text("description"),
-        column_name=form_text("column_name", "inbox", 64),
-        priority=form_text("priority", "normal", 16), assignee=form_text("assignee", limit=200),
-        tags=form_tags(), created_by=auth.display_name(),
-    )
+    fields = form_fields("title", "description", "column_name", "priority", "assignee")
+    data = load_form(s.CardCreateSchema(), {
+        **fields, "tags": form_tags(request.form.get("tags", "")),
+        "created_by": auth.display_name()})
+    data.pop("actor")
+    card = cards.create_card(**data)
     response = board_update(f"Created “{card.title}”.")
     response.headers["HX-Trigger"] = "tack:card-created"
     return response
@@ -162,18 +221,13 @@ def create_card():
 @page_write
 def update_card(card_id):
     """Save the dialog: only the fields the person changed from what it showed."""
-    limits = {"title": 500, "description": 10_000, "column_name": 64, "priority": 16,
-              "assignee": 200, "tags": 6000}
     changes = {}
-    for field, limit in limits.items():
-        value = form_text(field, limit=limit)
-        if field in request.form and value != form_text("shown_" + field, limit=limit):
-            changes[field] = value
-    if "tags" in changes:
-        changes["tags"] = form_tags()
-    if "title" in changes:
-        changes["title"] = changes["title"].strip() or None
-    status = cards.update_card(card_id=card_id, changes=changes, actor=auth.display_name())
+    for field in cards.EDITABLE_FIELDS:
+        value = request.form.get(field)
+        if value is not None and value != request.form.get("shown_" + field):
+            changes[field] = form_tags(value) if field == "tags" else value
+    data = load_form(s.CardUpdateSchema(), changes)
+    status = cards.update_card(card_id=card_id, changes=data, actor=auth.display_name())
     return board_update("Saved." if status == "updated" else "No changes.",
                         main_html=render_dialog(card_id))
 
@@ -183,11 +237,10 @@ def update_card(card_id):
 def move_card(card_id):
     """A drop: the card goes just above `before_id` in `column_name` (no before_id:
     to the bottom)."""
-    column_name = form_text("column_name", limit=64)
-    index = cards.index_before(card_id, column_name, form_text("before_id", limit=32))
+    column_name = load_form(s.MoveSchema(), form_fields("column_name"))["column_name"]
     source, destination = cards.move_card(
         card_id=card_id, column_name=column_name,
-        position=DROP_AT_END if index is None else index, actor=auth.display_name(),
+        before_id=request.form.get("before_id") or None, actor=auth.display_name(),
     )
     return board_update("" if source == destination else f"Moved to {destination}.")
 
@@ -195,30 +248,30 @@ def move_card(card_id):
 @bp.post("/web/cards/<card_id>/notes")
 @page_write
 def add_note(card_id):
-    content = form_text("content", limit=20_000).strip()
-    if not content:
-        return board_update("A note needs some text.", status=422,
-                            main_html=render_dialog(card_id))
-    notes.add_note(card_id=card_id, author=auth.display_name(), content=content)
+    data = load_form(s.NoteSchema(), {"author": auth.display_name(),
+                                      "content": request.form.get("content", "").strip()})
+    notes.add_note(card_id=card_id, **data)
     return board_update("Note added.", main_html=render_dialog(card_id))
 
 
 @bp.post("/web/cards/<card_id>/decide")
 @page_write
 def decide(card_id):
-    card = decisions.decide(card_id=card_id, choice=form_text("choice", limit=100),
-                            note=form_text("note").strip(), actor=auth.display_name())
+    data = load_form(s.DecideSchema(), {**form_fields("choice"),
+                                        "note": request.form.get("note", "").strip()})
+    card = decisions.decide(card_id=card_id, choice=data["choice"], note=data["note"],
+                            actor=auth.display_name())
     return board_update(f"Decided; moved to {card.column_name}.")
 
 
 @bp.post("/web/cards/<card_id>/approve")
 @page_write
 def approve(card_id):
-    approved = request.form.get("approved") == "true"
-    card = decisions.answer_approval(card_id=card_id, approved=approved,
-                                     comment=form_text("comment").strip(),
-                                     actor=auth.display_name())
-    verdict = "Approved" if approved else "Denied"
+    data = load_form(s.ApproveSchema(), {**form_fields("approved"),
+                                         "comment": request.form.get("comment", "").strip()})
+    card = decisions.answer_approval(card_id=card_id, approved=data["approved"],
+                                     comment=data["comment"], actor=auth.display_name())
+    verdict = "Approved" if data["approved"] else "Denied"
     return board_update(f"{verdict}; moved to {card.column_name}.")
 
 
@@ -232,8 +285,9 @@ def release(card_id):
 @bp.post("/web/cards/<card_id>/delete")
 @page_write
 def delete(card_id):
-    reason = form_text("reason", limit=1000).strip() or "deleted from the board"
-    cards.delete_card(card_id=card_id, reason=reason, actor=auth.display_name())
+    reason = request.form.get("reason", "").strip() or "deleted from the board"
+    data = load_form(s.DeleteSchema(), {"reason": reason})
+    cards.delete_card(card_id=card_id, reason=data["reason"], actor=auth.display_name())
     response = board_update("Card deleted.")
     response.headers["HX-Trigger"] = "tack:close-dialog"
     return response
@@ -243,11 +297,16 @@ def delete(card_id):
 
 @bp.post("/web/sign-in")
 def sign_in():
-    name = form_text("name", limit=200).strip() or "human"
-    if not auth.sign_in(request.form.get("key", ""), name):
-        context = board_context({name: None for name in FILTERS})
-        return render_template("board.html", sign_in_error="That key is not right.",
-                               **context), 401
+    name = request.form.get("name", "").strip() or "human"
+    refusal = None
+    if len(name) > s.NAME_MAX or "\x00" in name:
+        refusal = f"Your name: at most {s.NAME_MAX} characters, and no NUL.", 422
+    elif not auth.sign_in(request.form.get("key", ""), name):
+        refusal = "That key is not right.", 401
+    if refusal:
+        message, status = refusal
+        return render_template("board.html", sign_in_error=message,
+                               **board_context(NO_FILTERS)), status
     return redirect(url_for("web.board"), code=303)
 
 

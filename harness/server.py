@@ -53,7 +53,7 @@ class LiveServer:
                 if requests.get(self.url + "/health", timeout=1).ok:
                     return
             except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)  # not listening (or not answering) yet
+                time.sleep(0.1)  # not listening yet, or too busy to answer in time
         self.stop()
         raise RuntimeError("server did not come up")
 

@@ -3,7 +3,7 @@ claim-next -> note -> complete over one shared pool until it is empty. Then the
 event log and the notes must show: no card held by two agents at once, no lost
 note, every card done exactly once.
 
-    python -m bench.torture [--processes 4 --threads 16 --cards 1000] [--url URL]
+    python -m harness.torture [--processes 4 --threads 16 --cards 1000] [--url URL]
 
 Without --url it starts the server itself (gunicorn, --workers processes) on a
 fresh SQLite file, or on --database-url."""
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness.schema import reset_postgres_schema
+from harness.server import LiveServer
 
 
 def agent_loop(url: str, agent: str, ttl: int, out: list, failures: list) -> None:
@@ -155,12 +156,9 @@ def main() -> None:
     server = None
     url = args.url
     if not url:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from live_server import LiveServer
         workdir = Path(tempfile.mkdtemp(prefix="tack-torture-"))
         if args.database_url:
-            from bench.__main__ import reset_postgres
-            reset_postgres(args.database_url)
+            reset_postgres_schema(args.database_url)
             database_url = args.database_url
         else:
             database_url = "sqlite:///" + str(workdir / "board.db")

@@ -2,7 +2,7 @@
 check that every write that was answered 2xx is there (and, on SQLite, that the
 file passes its integrity check).
 
-    python -m bench.crash [--seconds 2] [--writers 8] [--database-url URL]"""
+    python -m harness.crash [--seconds 2] [--writers 8] [--database-url URL]"""
 import argparse
 import json
 import sqlite3
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness.schema import reset_postgres_schema
+from harness.server import LiveServer
 
 
 def write_load(url: str, writer: int, stop: threading.Event, acknowledged: list) -> None:
@@ -37,9 +38,6 @@ def write_load(url: str, writer: int, stop: threading.Event, acknowledged: list)
 
 
 def run(database_url: str, sqlite_path: str, seconds: float, writers: int) -> dict:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from live_server import LiveServer
-
     server = LiveServer(database_url, sqlite_path)
     stop, acknowledged = threading.Event(), []
     threads = [threading.Thread(target=write_load, args=(server.url, i, stop, acknowledged))
@@ -89,8 +87,7 @@ def main() -> None:
     sqlite_path = str(Path(tempfile.mkdtemp(prefix="tack-crash-")) / "board.db")
     database_url = args.database_url
     if database_url:
-        from bench.__main__ import reset_postgres
-        reset_postgres(database_url)
+        reset_postgres_schema(database_url)
     else:
         database_url = "sqlite:///" + sqlite_path
     findings = run(database_url, sqlite_path, args.seconds, args.writers)
