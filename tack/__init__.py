@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app. Wiring only: every rule lives in tack.services."""
+    from tack.agents.mcp_http import init_mcp
     from tack.api import TackApi, init_api
     from tack.clawboo import init_clawboo
     from tack.database import engine_options, init_database
@@ -43,5 +44,6 @@ def create_app(config: Config | None = None) -> Flask:
     init_clawboo(app, api)
     init_error_handlers(app)
     init_web(app)
+    init_mcp(app)
     logging.basicConfig(level=logging.INFO)
     return app

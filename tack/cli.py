@@ -1,4 +1,5 @@
-"""`tack serve`, `tack db upgrade`, `tack backup PATH`, `tack keys ...`."""
+"""`tack serve`, `tack db upgrade`, `tack backup PATH`, `tack keys ...`; the client
+commands (`tack card`, `tack watch`, `tack mcp`, `tack tools`) live in tack/cli_client.py."""
 import os
 import sqlite3
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 import click
 
 from tack import ROOT, create_app
+from tack.cli_client import register as register_client_commands
 from tack.config import Config
 
 
@@ -28,6 +30,9 @@ def upgrade_database() -> None:
 @click.group()
 def main():
     """Tack: a Kanban board for AI agents and humans."""
+
+
+register_client_commands(main)
 
 
 @main.command()
