@@ -4,8 +4,7 @@ import functools
 import logging
 
 import marshmallow as ma
-from flask import (Blueprint, Response, current_app, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 from flask_smorest import abort
 
 from tack.api import schemas as s
