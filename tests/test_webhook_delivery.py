@@ -187,6 +187,8 @@ def test_webhook_api_errors(client):
     bad = client.post(url, json={"url": "https://example.com/h", "events": ["task.nope"]},
                       headers=auth(board))
     assert bad.status_code == 400 and bad.json["code"] == "INVALID_EVENT_TYPE"
+    bad = client.post(url, json={"url": "file:///etc/passwd"}, headers=auth(board))
+    assert bad.status_code == 400 and bad.json["code"] == "INVALID_INPUT"
     missing = client.get(url + "/nope", headers=auth(board))
     assert missing.status_code == 404
     made = client.post(url, json={"url": "https://example.com/h"}, headers=auth(board))

@@ -15,6 +15,8 @@ CODES = {
     "BAD_REQUEST": "INVALID_INPUT",
     "INVALID": "INVALID_INPUT",
     "INVALID_PRIORITY": "INVALID_INPUT",
+    # The contract names no code for a malformed webhook URL; its general one fits.
+    "INVALID_URL": "INVALID_INPUT",
     "UNSUPPORTED_MEDIA_TYPE": "INVALID_INPUT",
 }
 # Tack's refusals the contract names no code for: its general validation error.
