@@ -11,6 +11,7 @@ from harness.schema import reset_postgres_schema
 from tack import clock, create_app
 from tack.config import Config, database_url
 from tack.extensions import db
+from tack.services.boards import COLUMN_NAMES, DEFAULT_COLUMNS
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
 DATA_TABLES = ("clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
@@ -56,7 +57,21 @@ def wipe(app) -> None:
         with db.engine.begin() as connection:
             for table in DATA_TABLES:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
-            connection.execute(sa.text("UPDATE columns SET wip_limit = NULL"))
+            # Boards other tests made, and changes to main's columns and settings, go too:
+            # each test starts from board main as `tack db upgrade` leaves it.
+            connection.execute(sa.text("DELETE FROM columns WHERE board_id != 'main'"))
+            connection.execute(sa.text("DELETE FROM boards WHERE id != 'main'"))
+            connection.execute(sa.text("DELETE FROM columns WHERE board_id = 'main' AND key "
+                                       "NOT IN :keys").bindparams(
+                sa.bindparam("keys", expanding=True)), {"keys": COLUMN_NAMES})
+            for position, (key, name, role) in enumerate(DEFAULT_COLUMNS):
+                connection.execute(sa.text(
+                    "UPDATE columns SET name = :name, position = :position, role = :role, "
+                    "wip_limit = NULL WHERE board_id = 'main' AND key = :key"),
+                    {"name": name, "position": position, "role": role, "key": key})
+            connection.execute(sa.text(
+                "UPDATE boards SET require_display_name = :no, is_public = :no, "
+                "archived_at = NULL WHERE id = 'main'"), {"no": False})
         db.session.remove()
 
 

@@ -77,7 +77,7 @@ def test_scheduler_starts_once_per_process(app):
         start_scheduler(app)
         start_scheduler(app)
         jobs = scheduler.get_jobs()
-        assert [job.id for job in jobs] == ["tack-sweeps"]
+        assert sorted(job.id for job in jobs) == ["tack-sweeps", "tack-webhooks"]
         assert jobs[0].coalesce is True and jobs[0].max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
