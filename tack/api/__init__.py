@@ -52,11 +52,11 @@ def require_api_key():
 
 def init_api(app: Flask, api: TackApi) -> None:
     from tack.api import (batch, board, cards, dependencies, insights, meta, meta_docs,
-                          search, stream)
+                          search, stream, todos)
 
     api.init_app(app)
     for blueprint in (meta.blp, meta_docs.blp, board.blp, cards.blp, batch.blp,
-                      dependencies.blp, search.blp, stream.blp, insights.blp):
+                      dependencies.blp, todos.blp, search.blp, stream.blp, insights.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
     init_agentkanban(app, api)
