@@ -54,20 +54,25 @@ class CardCollection(MethodView):
 
         return cached_read(("cards", fields) + tuple(filters.values()), build, pass_seq=True)
 
+    @blp.arguments(s.BoardQueryArgs(), location="query")
     @blp.arguments(s.CardCreateSchema())
     @blp.response(201, s.CreatedSchema)
-    def post(self, data):
-        """Create a card (in inbox unless `column_name` says otherwise)."""
+    def post(self, _board_query, data):
+        """Create a card on `?board=` (default main), in inbox unless `column_name`
+        says otherwise."""
+        # actions.create reads ?board= itself (it also serves /api/batch).
         return json_response(*actions.create(data))
 
 
 @blp.route("/claim-next")
 class ClaimNext(MethodView):
+    @blp.arguments(s.BoardQueryArgs(), location="query")
     @blp.arguments(s.ClaimNextSchema())
     @blp.response(200, s.CardSchema)
     @blp.alt_response(204, description="No free card matches")
-    def post(self, data):
-        """Atomically claim the highest-priority, oldest free card that matches."""
+    def post(self, _board_query, data):
+        """Atomically claim the highest-priority, oldest free card on `?board=`
+        (default main) that matches."""
         card = claims.claim_next_card(
             agent=data["agent"], ttl_seconds=data["ttl_seconds"],
             column_name=data["column"], assignee=data["assignee"], tag=data["tag"],

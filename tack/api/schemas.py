@@ -200,6 +200,11 @@ BOARD = dict(max_length=64, description="Board id (default: main); on every call
              load_default="main")
 
 
+class BoardQueryArgs(Lenient):
+    """`?board=` on a write that is not about one card (create, claim-next)."""
+    board = text(**BOARD)
+
+
 class CardListArgs(Lenient):
     board = text(**BOARD)
     column = text(64, "Only this column", load_default=None)
