@@ -67,6 +67,50 @@ def test_http_endpoint_runs_the_agent_loop_on_the_board_itself(server):
     agent_loop(http_client, server)
 
 
+def todo_round(make_client, server) -> None:
+    """An agent keeps a card's checklist through MCP; the Tack API sees the result."""
+    board = new_board(server)
+    [card_id] = create_cards(server, board, "Migrate the database")
+
+    async def work():
+        async with make_client(server) as client:
+            first = await client.call_tool("add_todo", {"card_id": card_id, "actor": "mcp-agent",
+                                                        "text": "write the migration"})
+            assert not first.is_error, first.content
+            second = await client.call_tool("add_todo", {"card_id": card_id, "iteration": 2,
+                                                         "text": "run it on staging"})
+            todo_id = first.structured_content["id"]
+            assert f"update_todo todo_id={todo_id} done=true" in first.content[0].text
+            ticked = await client.call_tool("update_todo", {"card_id": card_id, "done": True,
+                                                            "todo_id": todo_id})
+            assert not ticked.is_error and ticked.structured_content["done"] is True
+            listed = await client.call_tool("list_todos", {"card_id": card_id})
+            assert listed.content[0].text.startswith("[x] write the migration")
+            assert "1 of 2 open" in listed.content[0].text
+            reordered = await client.call_tool("reorder_todos", {
+                "card_id": card_id, "ordered_ids": [second.structured_content["id"], todo_id]})
+            assert not reordered.is_error, reordered.content
+            removed = await client.call_tool("remove_todo", {"card_id": card_id,
+                                                             "todo_id": todo_id})
+            assert not removed.is_error, removed.content
+            missing = await client.call_tool("update_todo", {"card_id": card_id, "done": True,
+                                                             "todo_id": todo_id})
+            assert missing.is_error and "404 TODO_NOT_FOUND" in missing.content[0].text
+
+    anyio.run(work)
+    todos = requests.get(f"{server.url}/api/cards/{card_id}/todos", timeout=10).json()
+    assert [(todo["text"], todo["done"], todo["iteration"]) for todo in todos] == \
+        [("run it on staging", False, 2)]
+
+
+def test_stdio_server_keeps_a_cards_todos(server):
+    todo_round(stdio_client, server)
+
+
+def test_http_endpoint_keeps_a_cards_todos(server):
+    todo_round(http_client, server)
+
+
 def test_two_mcp_clients_racing_claim_next_never_get_the_same_card(server):
     board = new_board(server)
     cards = create_cards(server, board, *[f"task {n}" for n in range(12)])

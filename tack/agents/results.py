@@ -242,3 +242,37 @@ def dependencies(answer: Answer, args: dict) -> Outcome:
 def dependency_removed(answer: Answer, args: dict) -> Outcome:
     return Outcome(f"{args['card_id']} no longer waits for {args['blocker_id']}.",
                    {"status": "removed"})
+
+
+def todo_line(todo: dict) -> str:
+    return f'[{"x" if todo["done"] else " "}] {todo["text"]} ' \
+           f'({todo["id"]}, iteration {todo["iteration"]})'
+
+
+def compact_todo(todo: dict) -> dict:
+    return {key: todo[key] for key in ("id", "text", "done", "iteration")}
+
+
+def todo_list(answer: Answer, args: dict) -> Outcome:
+    todos = answer.data
+    open_count = sum(not todo["done"] for todo in todos)
+    lines = [todo_line(todo) for todo in todos] or [f"{args['card_id']} has no todos."]
+    hint = "Next: update_todo done=true as you finish each." if open_count else \
+        "Next: add_todo for work you find."
+    return Outcome("\n".join(lines) + f"\n{open_count} of {len(todos)} open. {hint}",
+                   {"todos": [compact_todo(todo) for todo in todos], "open": open_count})
+
+
+def todo_added(answer: Answer, args: dict) -> Outcome:
+    todo = answer.data
+    return Outcome(f"Added {todo_line(todo)} to {args['card_id']}. Next: update_todo "
+                   f"todo_id={todo['id']} done=true when it is done.", compact_todo(todo))
+
+
+def todo_updated(answer: Answer, args: dict) -> Outcome:
+    return Outcome(f"Now {todo_line(answer.data)}.", compact_todo(answer.data))
+
+
+def todo_removed(answer: Answer, args: dict) -> Outcome:
+    return Outcome(f"Removed todo {args['todo_id']} from {args['card_id']}.",
+                   {"id": args["todo_id"], "status": "deleted"})

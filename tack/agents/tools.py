@@ -36,6 +36,9 @@ COLUMN = string("Column key: inbox, approved, in_progress, awaiting_decision, "
 PRIORITY = string("Priority", enum=PRIORITIES)
 TTL = integer("Claim lifetime in seconds, 1 to 86400 (default 300)", minimum=1, maximum=86400)
 TAGS = {"type": "array", "items": {"type": "string"}, "description": "Tags"}
+TODO_ID = string("The todo's id (from list_todos or add_todo)")
+ITERATION = integer("The pass of the work the item belongs to (default 1); the list is "
+                    "ordered by iteration first", minimum=0, maximum=1_000_000)
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,42 @@ TOOLS: list[AgentTool] = [
         "delete", "/api/cards/{card_id}/dependencies/{blocker_id}",
         {"card_id": CARD_ID, "blocker_id": string("The blocker to drop"), "actor": ACTOR},
         r.dependency_removed, required=("card_id", "blocker_id")),
+    AgentTool(
+        "list_todos", "A card's todo checklist: each item ticked or not, by iteration "
+        "(GET /api/cards/{card_id}/todos).",
+        "get", "/api/cards/{card_id}/todos", {"card_id": CARD_ID}, r.todo_list,
+        required=("card_id",)),
+    AgentTool(
+        "add_todo", "Add an item to a card's todo checklist, at the end "
+        "(POST /api/cards/{card_id}/todos). Returns its id.",
+        "post", "/api/cards/{card_id}/todos",
+        {"card_id": CARD_ID, "text": string("The item, at most 2000 characters"),
+         "iteration": ITERATION, "done": {"type": "boolean", "description": "Already done"},
+         "actor": ACTOR},
+        r.todo_added, required=("card_id", "text")),
+    AgentTool(
+        "update_todo", "Tick a todo off (done=true) or untick it, reword it, or move it to "
+        "another iteration (PATCH /api/cards/{card_id}/todos/{todo_id}).",
+        "patch", "/api/cards/{card_id}/todos/{todo_id}",
+        {"card_id": CARD_ID, "todo_id": TODO_ID,
+         "done": {"type": "boolean", "description": "true: done; false: not done"},
+         "text": string("New wording"), "iteration": ITERATION, "actor": ACTOR},
+        r.todo_updated, required=("card_id", "todo_id")),
+    AgentTool(
+        "reorder_todos", "Put these todos first, in this order; the others follow as they "
+        "were (POST /api/cards/{card_id}/todos/reorder).",
+        "post", "/api/cards/{card_id}/todos/reorder",
+        {"card_id": CARD_ID,
+         "ordered_ids": {"type": "array", "items": {"type": "string"},
+                         "description": "Todo ids, in the order wanted"},
+         "actor": ACTOR},
+        r.todo_list, required=("card_id", "ordered_ids")),
+    AgentTool(
+        "remove_todo", "Delete an item from a card's todo checklist "
+        "(DELETE /api/cards/{card_id}/todos/{todo_id}).",
+        "delete", "/api/cards/{card_id}/todos/{todo_id}",
+        {"card_id": CARD_ID, "todo_id": TODO_ID, "actor": ACTOR},
+        r.todo_removed, required=("card_id", "todo_id")),
 ]
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
