@@ -168,6 +168,25 @@ def test_webhook_on_a_board_needs_access_to_it(world):
                                 world.reader), 400, "validation_error")
 
 
+def test_private_webhook_targets_are_refused_at_registration(app, world):
+    """TACK_WEBHOOK_ALLOW_PRIVATE off (the default): a private, loopback or link-local
+    address written in the URL is this surface's 400 at once, on create and update."""
+    assert app.config["TACK"].webhook_allow_private is False
+    for url in ("http://127.0.0.1:9000/hook", "http://169.254.169.254/latest",
+                "http://[::1]/hook", "http://localhost:8080/hook"):
+        assert_ext_error(world.call("POST", "/webhooks", {"url": url}, world.owner),
+                         400, "validation_error")
+    assert_ext_error(world.call("PATCH", f"/webhooks/{world.webhook}",
+                                {"url": "http://10.0.0.7/hook"}, world.owner),
+                     400, "validation_error")
+    detail = world.call("GET", f"/webhooks/{world.webhook}", None, world.owner).json["data"]
+    assert detail["url"] == "https://example.com/hook"
+    app.config["TACK"].webhook_allow_private = True
+    allowed = world.call("POST", "/webhooks", {"url": "http://127.0.0.1:9000/hook"},
+                         world.owner)
+    assert allowed.status_code == 201, allowed.json
+
+
 def test_task_fields_short_id_and_filters(world):
     detail = world.call("GET", f"/boards/{world.board}/tasks/{world.task}", None,
                         world.reader).json["data"]

@@ -2,16 +2,25 @@
 backoff and recovery, auto-disable, private-address refusal, leases."""
 import hashlib
 import hmac
+import socket
 from datetime import timedelta
 
 import pytest
-from kanban_helpers import auth, make_board, make_task
+from kanban_helpers import assert_error, auth, make_board, make_task
 from webhook_receiver import Receiver
 
 from tack.clock import now
 from tack.services import webhook_delivery as delivery
 
 TIMEOUT = 2.0
+
+
+@pytest.fixture
+def config_overrides():
+    """The receivers listen on 127.0.0.1: this board may post to its own network, as
+    a self-hosted one does (TACK_WEBHOOK_ALLOW_PRIVATE=1). Tests of the refusal turn
+    the setting off."""
+    return {"webhook_allow_private": True}
 
 
 @pytest.fixture
@@ -140,6 +149,8 @@ def test_auto_disabled_after_ten_failures_and_patch_re_enables(app, client, rece
 
 
 def test_private_targets_refused_when_not_allowed(app, client, receiver):
+    """Hooks made while private targets were allowed: once they are not, every
+    delivery refuses them after resolving the host."""
     board = make_board(client)
     hook = add_hook(client, board, receiver.url)
     localhost = add_hook(client, board, receiver.url.replace("127.0.0.1", "localhost"))
@@ -150,6 +161,53 @@ def test_private_targets_refused_when_not_allowed(app, client, receiver):
         log = hook_detail(client, board, made)["recent_deliveries"]
         assert log[0]["status"] == "failed" and log[0]["error"].startswith("refused")
         assert log[0]["response_code"] is None
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(
+        app, client, receiver, monkeypatch):
+    """Registration cannot judge a name (its address can change), so it is accepted;
+    each delivery resolves it and refuses a private answer."""
+    app.config["TACK"].webhook_allow_private = False
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):
+        # The DNS of a name that points at this machine (as a rebinding attack does).
+        return real_getaddrinfo("127.0.0.1" if host == "hooks.example.test" else host,
+                                *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    board = make_board(client)
+    hook = add_hook(client, board, receiver.url.replace("127.0.0.1", "hooks.example.test"))
+    make_task(client, board)
+    assert deliver(app, allow_private=False) == 0
+    assert receiver.received == []
+    [log] = hook_detail(client, board, hook)["recent_deliveries"]
+    assert log["status"] == "failed"
+    assert log["error"].startswith("refused: hooks.example.test resolves to 127.0.0.1")
+    # The same hook where private targets are allowed: the name reaches the receiver.
+    assert deliver(app, at=now() + timedelta(minutes=10), allow_private=True) == 1
+    assert [post["json"]["event"] for post in receiver.received] == ["task.created"]
+    assert receiver.received[0]["headers"]["Host"].startswith("hooks.example.test:")
+
+
+def test_private_literal_targets_are_refused_at_registration(app, client):
+    """TACK_WEBHOOK_ALLOW_PRIVATE off: a private, loopback or link-local address in
+    the URL is the contract's 400 INVALID_INPUT at once, on create and on update."""
+    app.config["TACK"].webhook_allow_private = False
+    board = make_board(client)
+    url = f"/api/v1/boards/{board['id']}/webhooks"
+    for target in ("http://127.0.0.1:8080/hook", "http://10.0.0.7/hook",
+                   "http://169.254.169.254/latest/meta-data", "http://[::1]:9000/hook",
+                   "http://[fe80::1]/hook", "http://localhost/hook"):
+        refused = client.post(url, json={"url": target}, headers=auth(board))
+        assert_error(refused, 400, "INVALID_INPUT")
+        assert "TACK_WEBHOOK_ALLOW_PRIVATE" in refused.json["error"]
+    made = client.post(url, json={"url": "https://example.com/h"}, headers=auth(board))
+    assert made.status_code == 201
+    patched = client.patch(f"{url}/{made.json['id']}", json={"url": "http://192.168.1.2/h"},
+                           headers=auth(board))
+    assert_error(patched, 400, "INVALID_INPUT")
+    assert client.get(url, headers=auth(board)).json[0]["url"] == "https://example.com/h"
 
 
 @pytest.mark.parametrize("address,public", [

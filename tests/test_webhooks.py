@@ -17,9 +17,15 @@ def ctx(app, frozen):
         yield frozen
 
 
-def create(url="https://example.com/hook", events=None, board_id="main"):
+def create(url="https://example.com/hook", events=None, board_id="main",
+           allow_private=True):
     return webhooks.create_webhook(board_id=board_id, url=url, events=events,
-                                   app_secret=SECRET)
+                                   app_secret=SECRET, allow_private=allow_private)
+
+
+def update(webhook_id, allow_private=True, **changes):
+    return webhooks.update_webhook(webhook_id=webhook_id, allow_private=allow_private,
+                                   **changes)
 
 
 def test_create_returns_the_secret_once(ctx):
@@ -72,6 +78,36 @@ def test_good_urls_are_kept(ctx, url):
     assert create(url=url)["url"] == url
 
 
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8080/in", "http://[::1]:9000/x", "http://10.1.2.3/h",
+    "http://192.168.0.9/h", "http://172.16.0.1/h", "http://169.254.169.254/latest",
+    "http://[fe80::1]/h", "http://[::ffff:127.0.0.1]/h", "http://100.64.0.1/h",
+    "http://0.0.0.0/h", "http://127.1/h", "http://2130706433/h", "http://0x7f000001/h",
+    "http://localhost:8080/h", "http://api.localhost/h", "http://LOCALHOST./h",
+])
+def test_private_literal_targets_are_refused_at_registration_unless_allowed(ctx, url):
+    with pytest.raises(Invalid) as refused:
+        create(url=url, allow_private=False)
+    assert refused.value.code == "INVALID_URL" and "TACK_WEBHOOK_ALLOW_PRIVATE" in \
+        refused.value.detail
+    assert create(url=url, allow_private=True)["url"] == url
+
+
+@pytest.mark.parametrize("url", ["https://example.com/hook", "http://93.184.216.34/h",
+                                 "http://[2606:2800:220:1::1]/h", "https://10.example.com/h"])
+def test_public_and_named_targets_are_kept_when_private_ones_are_refused(ctx, url):
+    # A name is judged after DNS resolution at every delivery, not here.
+    assert create(url=url, allow_private=False)["url"] == url
+
+
+def test_a_url_changed_to_a_private_address_is_refused(ctx):
+    made = create(allow_private=False)
+    with pytest.raises(Invalid) as refused:
+        update(made["id"], allow_private=False, url="http://10.0.0.5/hook")
+    assert refused.value.code == "INVALID_URL"
+    assert webhooks.get_webhook(webhook_id=made["id"])["url"] == "https://example.com/hook"
+
+
 def test_unknown_event_types_are_refused(ctx):
     with pytest.raises(Invalid) as refused:
         create(events=["task.created", "task.exploded"])
@@ -83,22 +119,21 @@ def test_update_changes_what_is_given_and_re_enabling_resets_failures(ctx):
     db.session.execute(sa.update(Webhook).values(active=False, failure_count=10))
     db.session.commit()
     ctx.advance(minutes=5)
-    updated = webhooks.update_webhook(webhook_id=made["id"], url="https://new.example/h")
+    updated = update(made["id"], url="https://new.example/h")
     assert (updated["url"], updated["events"], updated["active"],
             updated["failure_count"]) == ("https://new.example/h", ["task.created"], False, 10)
     assert updated["updated_at"] == "2026-03-02T09:05:00+00:00"
-    enabled = webhooks.update_webhook(webhook_id=made["id"], active=True, events=[])
+    enabled = update(made["id"], active=True, events=[])
     assert (enabled["active"], enabled["failure_count"], enabled["events"]) == (True, 0, [])
     with pytest.raises(Invalid):
-        webhooks.update_webhook(webhook_id=made["id"], url="ftp://x")
+        update(made["id"], url="ftp://x")
     assert webhooks.get_webhook(webhook_id=made["id"])["url"] == "https://new.example/h"
 
 
 def test_hooks_belong_to_their_board(ctx):
     made = create()
     for call in (lambda: webhooks.get_webhook(webhook_id=made["id"], board_id="other"),
-                 lambda: webhooks.update_webhook(webhook_id=made["id"], board_id="other",
-                                                 active=False),
+                 lambda: update(made["id"], board_id="other", active=False),
                  lambda: webhooks.delete_webhook(webhook_id=made["id"], board_id="other"),
                  lambda: webhooks.get_webhook(webhook_id="nope")):
         with pytest.raises(NotFound) as missing:

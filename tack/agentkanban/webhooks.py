@@ -15,6 +15,11 @@ blp = Blueprint("agentkanban_webhooks", __name__, url_prefix=EXT_PREFIX,
                 description="AgentKanban: webhooks of the calling key")
 
 
+def allow_private() -> bool:
+    """TACK_WEBHOOK_ALLOW_PRIVATE: whether hooks may target private addresses."""
+    return current_app.config["TACK"].webhook_allow_private
+
+
 @blp.route("/webhooks")
 class Webhooks(MethodView):
     def get(self):
@@ -28,7 +33,8 @@ class Webhooks(MethodView):
             require_board(body["board_id"], "read")
         hook = key_webhooks.create(key_id=current_key().id, board_id=body["board_id"],
                                    url=body["url"], events=body["events"],
-                                   app_secret=current_app.config["SECRET_KEY"])
+                                   app_secret=current_app.config["SECRET_KEY"],
+                                   allow_private=allow_private())
         return data(webhook_view(hook), 201)
 
 
@@ -43,7 +49,8 @@ class WebhookItem(MethodView):
     @blp.arguments(s.AkWebhookUpdate())
     def patch(self, body, webhook_id):
         """Change url, events and/or active."""
-        hook = key_webhooks.update(key_id=current_key().id, webhook_id=webhook_id, **body)
+        hook = key_webhooks.update(key_id=current_key().id, webhook_id=webhook_id,
+                                   allow_private=allow_private(), **body)
         return data(webhook_view(hook))
 
     def delete(self, webhook_id):

@@ -80,6 +80,10 @@ def app_secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+def allow_private() -> bool:
+    return current_app.config["TACK"].webhook_allow_private
+
+
 @blp.route("/webhooks")
 class Webhooks(MethodView):
     @blp.response(200, WebhookOut(many=True))
@@ -96,7 +100,7 @@ class Webhooks(MethodView):
         require_edit(board_id)
         return json_response(webhooks.create_webhook(
             board_id=board_id, url=data["url"], events=data["events"],
-            app_secret=app_secret()), 201)
+            app_secret=app_secret(), allow_private=allow_private()), 201)
 
 
 @blp.route("/webhooks/<webhook_id>")
@@ -117,7 +121,8 @@ class WebhookItem(MethodView):
         require_edit(board_id)
         return json_response(webhooks.update_webhook(
             webhook_id=webhook_id, board_id=board_id, url=data.get("url"),
-            events=data.get("events"), active=data.get("active")))
+            events=data.get("events"), active=data.get("active"),
+            allow_private=allow_private()))
 
     @blp.response(200, MessageOut)
     def delete(self, board_id, webhook_id):

@@ -19,13 +19,13 @@ def _owned(key_id: str, webhook_id: str) -> None:
 
 @write_transaction
 def create(*, key_id: str, board_id: str | None, url: str, events: list[str] | None,
-           app_secret: str) -> dict:
+           app_secret: str, allow_private: bool) -> dict:
     count = session().scalar(sa.select(sa.func.count())
                              .where(AccessKeyWebhook.access_key_id == key_id))
     if count >= WEBHOOKS_PER_KEY_MAX:
         raise Conflict(f"A key has at most {WEBHOOKS_PER_KEY_MAX} webhooks", "WEBHOOK_LIMIT")
     hook = webhooks.create_webhook(board_id=board_id, url=url, events=events,
-                                   app_secret=app_secret)
+                                   app_secret=app_secret, allow_private=allow_private)
     session().add(AccessKeyWebhook(webhook_id=hook["id"], access_key_id=key_id))
     return hook
 

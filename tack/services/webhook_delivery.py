@@ -19,7 +19,6 @@ Host header (and for TLS in SNI, with the certificate checked against it).
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import socket
 import ssl
 import time
@@ -37,7 +36,7 @@ from tack.kanban.translate import contract_event_type, contract_payload
 from tack.models import Card, Event, Note, Webhook, WebhookDelivery
 from tack.services.reading import fetch
 from tack.services.transaction import connection, writing
-from tack.services.webhooks import webhook_signing_secret
+from tack.services.webhooks import is_public_address, webhook_signing_secret
 
 HOOKS = Webhook.__table__
 EVENTS = Event.__table__
@@ -75,13 +74,6 @@ def sign(secret: str, body: bytes) -> str:
 
 def backoff_seconds(failures: int, base: float) -> float:
     return min(base * 2 ** max(failures - 1, 0), BACKOFF_MAX_SECONDS)
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
 
 def resolve(host: str, port: int, allow_private: bool) -> str:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import socket
 import uuid
 from urllib.parse import urlsplit
 
@@ -48,9 +49,13 @@ def _fernet(app_secret: str) -> Fernet:
     return secret_box(app_secret, b"tack webhook secrets")
 
 
-def check_url(url: str | None) -> str:
+def check_url(url: str | None, *, allow_private: bool) -> str:
     """The URL, trimmed, if it is an absolute http(s) URL a delivery can be posted to;
-    otherwise Invalid (EMPTY_URL or INVALID_URL)."""
+    otherwise Invalid (EMPTY_URL or INVALID_URL). Unless `allow_private`
+    (TACK_WEBHOOK_ALLOW_PRIVATE), a host that is a private, loopback or link-local
+    address as written (or `localhost`) is refused here already; a name is checked
+    after DNS resolution on every delivery (webhook_delivery), since what it resolves
+    to can change."""
     url = (url or "").strip()
     if not url:
         raise Invalid("Webhook URL is empty", "EMPTY_URL")
@@ -75,6 +80,10 @@ def check_url(url: str | None) -> str:
     if port == 0:
         raise Invalid("Webhook URL has an invalid port", "INVALID_URL")
     _check_host(parts.hostname)
+    if not allow_private and not _may_be_public(parts.hostname):
+        raise Invalid(f"Webhook URL's host {parts.hostname} is a private, loopback or "
+                      "link-local address, which this server does not post to "
+                      "(TACK_WEBHOOK_ALLOW_PRIVATE=0)", "INVALID_URL")
     return url
 
 
@@ -87,6 +96,32 @@ def _check_host(host: str) -> None:
     labels = host.rstrip(".").split(".")
     if len(host) > 253 or not all(0 < len(label) <= 63 for label in labels):
         raise Invalid("Webhook URL has an invalid host name", "INVALID_URL")
+
+
+def is_public_address(address: str) -> bool:
+    """A global unicast address (not private, loopback, link-local, shared, reserved
+    or multicast); an IPv4-mapped IPv6 address is judged by its IPv4 address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+def _may_be_public(host: str) -> bool:
+    """False for a host that is not public as written: an IP literal outside the
+    public range (also IPv4 in the short or numeric forms resolvers accept, such as
+    127.1 or 2130706433) or a `localhost` name. A host name is judged at delivery."""
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return is_public_address(host)
+    except ValueError:
+        pass
+    try:
+        return is_public_address(socket.inet_ntoa(socket.inet_aton(host)))
+    except OSError:
+        return True  # a name
 
 
 def check_events(events: list[str] | None) -> list[str]:
@@ -126,12 +161,13 @@ def _hook(webhook_id: str, board_id: str | None) -> Webhook:
 
 @write_transaction
 def create_webhook(*, board_id: str | None, url: str, events: list[str] | None = None,
-                   app_secret: str) -> dict:
+                   app_secret: str, allow_private: bool) -> dict:
     """Register a hook on `board_id` (None: an access key's hook, which the caller
     links to its key and limits). Returns webhook_view() plus `secret`, the only
     time the secret is shown. `app_secret` is the server's secret (Flask's
-    SECRET_KEY), which the stored copy of the secret is encrypted with."""
-    url, events = check_url(url), check_events(events)
+    SECRET_KEY), which the stored copy of the secret is encrypted with;
+    `allow_private` is the server's TACK_WEBHOOK_ALLOW_PRIVATE (see check_url)."""
+    url, events = check_url(url, allow_private=allow_private), check_events(events)
     if board_id is not None:
         get_board(board_id)
     count = session().scalar(sa.select(sa.func.count()).where(Webhook.board_id == board_id))
@@ -162,14 +198,15 @@ def get_webhook(*, webhook_id: str, board_id: str | None = None) -> dict:
 
 
 @write_transaction
-def update_webhook(*, webhook_id: str, board_id: str | None = None, url: str | None = None,
-                   events: list[str] | None = None, active: bool | None = None) -> dict:
+def update_webhook(*, webhook_id: str, allow_private: bool, board_id: str | None = None,
+                   url: str | None = None, events: list[str] | None = None,
+                   active: bool | None = None) -> dict:
     """Change what is given (None leaves a field as it is; events=[] means all
     types). Turning a hook on again resets its failure count, so a hook the delivery
-    job disabled gets a fresh start."""
+    job disabled gets a fresh start. A new URL is checked as at creation."""
     hook = _hook(webhook_id, board_id)
     if url is not None:
-        hook.url = check_url(url)
+        hook.url = check_url(url, allow_private=allow_private)
     if events is not None:
         hook.events = check_events(events)
     if active is not None:
