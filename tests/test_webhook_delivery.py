@@ -2,6 +2,7 @@
 backoff and recovery, auto-disable, private-address refusal, leases."""
 import hashlib
 import hmac
+import re
 import socket
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from kanban_helpers import assert_error, auth, make_board, make_task
 from webhook_receiver import Receiver
 
 from tack.clock import now
+from tack.extensions import db
+from tack.models import WebhookDelivery
 from tack.services import webhook_delivery as delivery
 
 TIMEOUT = 2.0
@@ -255,3 +258,55 @@ def test_webhook_api_errors(client):
     gone = client.delete(f"{url}/{made.json['id']}", headers=auth(board))
     assert gone.status_code == 200 and gone.json == {"message": "Webhook deleted"}
     assert client.get(url, headers=auth(board)).json == []
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_settings_page_shows_each_hooks_recent_deliveries(app, client, receiver):
+    """Server-rendered: status, response code, duration and error of each attempt,
+    newest first, with the hook's URL and the receiver's words escaped."""
+    board = make_board(client)
+    hook = add_hook(client, board, receiver.url + "?tag=" + HOSTILE, events=["task.created"])
+    make_task(client, board, title="first")
+    assert deliver(app) == 1
+    receiver.status = 500
+    make_task(client, board, title="second")
+    assert deliver(app, at=now()) == 0
+    with app.app_context():
+        db.session.add(WebhookDelivery(
+            webhook_id=hook["id"], delivery_id="d-hostile", event_seq=999,
+            event_type="task.created", attempt=3, status="failed",
+            error="BadStatusLine: " + HOSTILE, created_at=now() + timedelta(minutes=1)))
+        db.session.commit()
+
+    page = client.get(f"/boards/{board['id']}/settings")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    section = html[html.index('<section id="webhooks">'):]
+    assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in section
+    assert "Events: task.created" in section and "failures in a row: 1" in section
+    rows = re.findall(r'<tr class="(succeeded|failed)">(.*?)</tr>', section, re.S)
+    cells = [[cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+             for _status, row in rows]
+    assert [status for status, _row in rows] == ["failed", "failed", "succeeded"]
+    assert cells[0][1:] == ["task.created #999", "3", "failed", "–", "–",
+                            "BadStatusLine: &lt;script&gt;alert(1)&lt;/script&gt;"]
+    assert cells[1][2:5] == ["1", "failed", "500"] and cells[1][6] == "receiver answered 500"
+    assert cells[2][2:5] == ["1", "succeeded", "200"] and cells[2][6] == ""
+    assert all(re.fullmatch(r"\d+ ms", row[5]) for row in cells[1:])
+
+
+def test_settings_page_shows_webhooks_only_to_a_signed_in_person(app, client):
+    board = make_board(client)
+    add_hook(client, board, "https://example.com/hook?token=s3cret")
+    assert "token=s3cret" in client.get(f"/boards/{board['id']}/settings").data.decode()
+    app.config["TACK"].api_key = "page-key"
+    html = client.get(f"/boards/{board['id']}/settings").data.decode()
+    assert "s3cret" not in html and "Sign in to see this board's webhooks" in html
+
+
+def test_settings_page_without_webhooks_says_how_to_add_one(client):
+    board = make_board(client)
+    html = client.get(f"/boards/{board['id']}/settings").data.decode()
+    assert f"POST /api/v1/boards/{board['id']}/webhooks" in html

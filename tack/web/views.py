@@ -14,7 +14,7 @@ from tack.errors import NotFound
 from tack.extensions import csrf, limiter
 from tack.kanban import schemas as ks
 from tack.services import (board_page, board_reads, boards, cards, claims, columns as
-                           board_columns_service, decisions, events, notes)
+                           board_columns_service, decisions, events, notes, webhooks)
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.views import claim_is_active
 from tack.web import auth
@@ -396,10 +396,25 @@ def create_board():
     return render_template("partials/board_created.html", board=board, manage_key=key)
 
 
+# The settings page shows this many of each webhook's latest delivery attempts.
+DELIVERIES_SHOWN = 10
+
+
 def settings_context(board_id: str, **extra) -> dict:
     board = boards.get_board(board_id)
     return {"board": board, "counts": board_reads.column_counts(board_id),
-            "wip_max": board_columns_service.WIP_LIMIT_MAX, **page_context(), **extra}
+            "wip_max": board_columns_service.WIP_LIMIT_MAX,
+            "webhooks": board_webhooks(board_id) if auth.signed_in() else None,
+            **page_context(), **extra}
+
+
+def board_webhooks(board_id: str) -> list[dict]:
+    """The board's webhooks, each with its latest deliveries, newest first. Only for
+    a person who may change the board here: a hook's URL can carry a token, and on
+    /api/v1 only the manage key reads it."""
+    return [{**hook, "deliveries": webhooks.list_deliveries(
+                webhook_id=hook["id"], board_id=board_id, limit=DELIVERIES_SHOWN)}
+            for hook in webhooks.list_webhooks(board_id=board_id)]
 
 
 def settings_update(board_id: str, message: str = "", manage_key: str = "") -> str:
