@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from tack.errors import Invalid
 from tack.models import Card, Event
 from tack.services.boards import board_row, column_rows
-from tack.services.reading import fetch
+from tack.services.reading import cards_with_ids, fetch
 
 EVENTS = Event.__table__
 CARDS = Card.__table__
@@ -107,11 +107,18 @@ def _other(alias: str):
     return EVENTS.alias(alias)
 
 
+def _is(action_column, action: str):
+    """`action = 'moved'` with the action written into the SQL (actions are this
+    module's constants): a bound parameter would hide from both planners that the
+    partial indexes over moves (migration 0010) apply."""
+    return action_column == sa.literal_column(f"'{action}'")
+
+
 def _first_move_details(card_id_column, before_seq=None, newest=False):
     """Details of a card's first (or, with newest, latest) move, as a subquery."""
     move = _other("move")
     query = sa.select(move.c.details).where(move.c.card_id == card_id_column,
-                                            move.c.action == "moved")
+                                            _is(move.c.action, "moved"))
     if before_seq is not None:
         query = query.where(move.c.seq < before_seq)
     order = move.c.seq.desc() if newest else move.c.seq
@@ -128,10 +135,10 @@ class Span:
     to_now: bool = True
 
 
-def _in_window(span: Span, *actions: str):
+def _in_window(span: Span, action: str):
     before_end = EVENTS.c.created_at <= span.end if span.to_now \
         else EVENTS.c.created_at < span.end
-    return sa.and_(EVENTS.c.board_id == span.board_id, EVENTS.c.action.in_(actions),
+    return sa.and_(EVENTS.c.board_id == span.board_id, _is(EVENTS.c.action, action),
                    EVENTS.c.created_at >= span.start, before_end)
 
 
@@ -215,51 +222,57 @@ def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]
 # ---- completions: lead time, cycle time, throughput --------------------------------------
 
 def _ends_in(details_column, keys):
-    """SQL: a move's details end in one of `keys` (a prefilter; Python checks exactly)."""
+    """SQL: a move's details ("from -> to", or "from -> to (reason)" with one of the
+    fixed reasons the sweeps write) name one of `keys` as where it went."""
     return sa.or_(*[
         condition for key in keys
-        for condition in (details_column.like(f"% -> {key}"),
-                          details_column.like(f"% -> {key} (%"))
+        for condition in (details_column.endswith(f" -> {key}", autoescape=True),
+                          details_column.contains(f" -> {key} (", autoescape=True))
     ]) if keys else sa.false()
 
 
+def _starts_in(details_column, keys):
+    """SQL: a move's details name one of `keys` as where it came from."""
+    return sa.or_(*[details_column.startswith(f"{key} -> ", autoescape=True)
+                    for key in keys]) if keys else sa.false()
+
+
 def completions(span: Span, columns) -> list[dict]:
-    """Every entry into a done-role column from another column within the span,
-    with when the card was created and when it first entered a doing-role column."""
+    """Every entry into a done-role column from another column within the span, with
+    the seconds since the card was created (lead) and since it first entered a
+    doing-role column before that entry (cycle). One query: the card row gives the
+    creation time (the `created` event only for a deleted card), and the earlier
+    starts of work are joined (probes of the card's moves index on SQLite, a hash
+    join over the board's moves on PostgreSQL) and reduced to their first."""
     done = {column.key for column in columns if column.role == "done"}
     doing = {column.key for column in columns if column.role == "doing"}
     first = _other("first")
-    created_at = (sa.select(first.c.created_at)
-                  .where(first.c.card_id == EVENTS.c.card_id, first.c.action == "created")
-                  .order_by(first.c.seq).limit(1).scalar_subquery())
+    created_event_at = (sa.select(first.c.created_at)
+                        .where(first.c.card_id == EVENTS.c.card_id,
+                               _is(first.c.action, "created"))
+                        .order_by(first.c.seq).limit(1).scalar_subquery())
     started = _other("started")
-    started_at = (sa.select(started.c.created_at)
-                  .where(started.c.card_id == EVENTS.c.card_id, started.c.action == "moved",
-                         started.c.seq < EVENTS.c.seq, _ends_in(started.c.details, doing))
-                  .order_by(started.c.seq).limit(1).scalar_subquery())
+    started_work = sa.and_(started.c.card_id == EVENTS.c.card_id,
+                           _is(started.c.action, "moved"), started.c.seq < EVENTS.c.seq,
+                           _ends_in(started.c.details, doing))
     rows = fetch(
-        sa.select(EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.details,
-                  day_of(EVENTS.c.created_at).label("day"),
-                  seconds_between(sa.func.coalesce(created_at, CARDS.c.created_at),
+        sa.select(EVENTS.c.card_id, EVENTS.c.actor, day_of(EVENTS.c.created_at).label("day"),
+                  seconds_between(sa.func.coalesce(CARDS.c.created_at, created_event_at),
                                   EVENTS.c.created_at).label("lead"),
-                  seconds_between(started_at, EVENTS.c.created_at).label("cycle"),
-                  CARDS.c.title)
-        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
-        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done))
+                  seconds_between(sa.func.min(started.c.created_at), EVENTS.c.created_at)
+                  .label("cycle"))
+        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id)
+                     .outerjoin(started, started_work))
+        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done),
+               sa.not_(_starts_in(EVENTS.c.details, done)))
+        .group_by(EVENTS.c.seq, EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.created_at,
+                  CARDS.c.created_at)
         .order_by(EVENTS.c.seq)
     )
-    found = []
-    for row in rows:
-        move = split_move(row.details)
-        if not move or move[1] not in done or move[0] in done:
-            continue
-        found.append({
-            "card_id": row.card_id, "title": row.title, "actor": row.actor or NOBODY,
-            "day": row.day,
-            "lead_seconds": None if row.lead is None else float(row.lead),
-            "cycle_seconds": None if row.cycle is None else float(row.cycle),
-        })
-    return found
+    return [{"card_id": card_id, "actor": actor or NOBODY, "day": day,
+             "lead_seconds": None if lead is None else float(lead),
+             "cycle_seconds": None if cycle is None else float(cycle)}
+            for card_id, actor, day, lead, cycle in rows]
 
 
 def percentile(values: list[float], rank: int) -> float | None:
@@ -317,7 +330,7 @@ def cards_in_progress(w: Window, columns) -> list[dict]:
     keys = [column.key for column in columns if column.role != "done"]
     move = _other("entered")
     entered = (sa.select(move.c.created_at)
-               .where(move.c.card_id == CARDS.c.id, move.c.action == "moved",
+               .where(move.c.card_id == CARDS.c.id, _is(move.c.action, "moved"),
                       sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_name) + 4)
                       != CARDS.c.column_name + " -> ")
                .order_by(move.c.seq.desc()).limit(1).scalar_subquery())
@@ -537,7 +550,10 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
             done = [item for item in done if item["actor"] == (value or NOBODY)]
         elif value:
             done = [item for item in done if item["day"] == value]
-        return [{"card_id": item["card_id"], "title": item["title"] or "(deleted card)",
+        titles = {row.id: row.title for row in cards_with_ids(
+            sorted({item["card_id"] for item in done}))}
+        return [{"card_id": item["card_id"],
+                 "title": titles.get(item["card_id"], "(deleted card)"),
                  "detail": f"done {item['day']} by {item['actor']}"}
                 for item in done]
     if kind == "column" and any(c.key == value and c.role == "done" for c in columns):
