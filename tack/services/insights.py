@@ -505,10 +505,8 @@ def window_facts(w: Window, columns) -> SpanFacts:
     return _past_facts(w, columns, midnight).plus(today)
 
 
-def board_insights(*, board_id: str, days: int, now: datetime,
-                   executions=None) -> dict:
-    """Every figure of the insights page (and of /api/insights) for one window.
-    `executions` is an optional source of execution rows (see insights_costs)."""
+def board_insights(*, board_id: str, days: int, now: datetime) -> dict:
+    """Every figure of the insights page (and of /api/insights) for one window."""
     from tack.services import insights_costs
     w = window(board_id, days, now)
     columns = column_rows(board_id)
@@ -526,23 +524,33 @@ def board_insights(*, board_id: str, days: int, now: datetime,
         "stale_claims": stale_claims(w, in_progress),
         "waiting": waiting_on_people(in_progress),
         "agents": agent_activity(facts),
-        "costs": insights_costs.agent_costs(w, executions),
+        "costs": insights_costs.agent_costs(w),
     }
 
 
 # ---- the cards behind a chart ------------------------------------------------------------
 
-CARD_SETS = ("column", "completed", "age", "stale", "waiting", "agent")
+CARD_SETS = ("column", "completed", "age", "stale", "waiting", "agent", "runs")
 
 
 def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
-                 value: str = "") -> list[dict]:
+                 value: str = "", day: str = "") -> list[dict]:
     """The cards a chart's mark stands for: `column` (cards now in a column),
     `completed` (done in the window, or on day `value`), `age` (in progress, in an
-    age bucket), `stale` claims, `waiting` on a person, `agent` (completed by)."""
+    age bucket), `stale` claims, `waiting` on a person, `agent` (completed by),
+    `runs` (executions run by agent `value`, on `day` when given)."""
     if kind not in CARD_SETS:
         raise Invalid(f"kind must be one of {', '.join(CARD_SETS)}", "INVALID_KIND")
     w = window(board_id, days, now)
+    if kind == "runs":
+        from tack.services import insights_costs
+        if day and day not in w.day_labels:
+            raise Invalid("day must be a day of the range (YYYY-MM-DD)", "INVALID_DAY")
+        return [{"card_id": row.id, "title": row.title,
+                 "detail": f"{row.runs} run{'' if row.runs == 1 else 's'} by {value or NOBODY}"
+                           f", cost {round(float(row.cost), insights_costs.COST_DIGITS):g} USD"}
+                for row in insights_costs.cards_run_by(board_id, w.start, w.now,
+                                                       value or NOBODY, day)]
     columns = column_rows(board_id)
     if kind in ("completed", "agent"):
         done = completions(Span(board_id, w.start, w.now), columns)
