@@ -19,6 +19,8 @@ How the log is read:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -275,13 +277,15 @@ def completions(span: Span, columns) -> list[dict]:
             for card_id, actor, day, lead, cycle in rows]
 
 
-def percentile(values: list[float], rank: int) -> float | None:
+def percentile(values: list[float], rank: int, ordered: bool = False) -> float | None:
     """Nearest-rank percentile: the smallest value with at least `rank`% of the
-    values at or below it (always one of the values, so figures are exact)."""
+    values at or below it (always one of the values, so figures are exact).
+    `ordered`: the values are sorted already."""
     if not values:
         return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(rank / 100 * len(ordered)), 1) - 1]
+    if not ordered:
+        values = sorted(values)
+    return values[max(math.ceil(rank / 100 * len(values)), 1) - 1]
 
 
 # Distribution bars for lead and cycle times: upper bounds in days.
@@ -296,16 +300,25 @@ def _bucket(days: float, buckets) -> str:
     return buckets[-1][1]
 
 
+def _bucket_counts(ordered_days: list[float], buckets) -> list[int]:
+    """How many of the sorted values fall in each bucket (bounds are exclusive)."""
+    counts, below = [], 0
+    for bound, _ in buckets:
+        up_to = len(ordered_days) if bound is None else bisect_left(ordered_days, bound)
+        counts.append(up_to - below)
+        below = up_to
+    return counts
+
+
 def distribution(done: list[dict], field: str) -> dict:
-    values = [item[field] / SECONDS_PER_DAY for item in done if item[field] is not None]
-    counts = dict.fromkeys((label for _, label in DURATION_BUCKETS), 0)
-    for value in values:
-        counts[_bucket(value, DURATION_BUCKETS)] += 1
+    values = sorted(item[field] / SECONDS_PER_DAY for item in done
+                    if item[field] is not None)
     return {
         "count": len(values),
-        "percentiles_days": {f"p{rank}": _round(percentile(values, rank))
+        "percentiles_days": {f"p{rank}": _round(percentile(values, rank, ordered=True))
                              for rank in PERCENTILES},
-        "buckets": [{"label": label, "cards": number} for label, number in counts.items()],
+        "buckets": [{"label": label, "cards": number} for (_, label), number
+                    in zip(DURATION_BUCKETS, _bucket_counts(values, DURATION_BUCKETS))],
     }
 
 
@@ -432,9 +445,8 @@ def agent_activity(facts: "SpanFacts") -> list[dict]:
         agent(actor)["claims"] += len(cards)
     for actor, number in facts.notes.items():
         agent(actor)["notes"] += number
-    done = facts.completions
-    for item in done:
-        agent(item["actor"] if item["actor"] != NOBODY else "")["completions"] += 1
+    for actor, number in Counter(item["actor"] for item in facts.completions).items():
+        agent(actor if actor != NOBODY else "")["completions"] += number
     return sorted(agents.values(),
                   key=lambda a: (-(a["claims"] + a["completions"] + a["notes"]), a["agent"]))
 

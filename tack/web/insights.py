@@ -1,6 +1,8 @@
 """The insights page of a board (server-drawn SVG charts with their tables) and the
 card lists its charts link to. Reads only: every figure comes from
 tack.services.insights."""
+from urllib.parse import urlencode
+
 from flask import Blueprint, render_template, request, url_for
 
 from tack.clock import now
@@ -28,7 +30,8 @@ def insights_page(board_id):
     figures = insights.board_insights(board_id=board_id, days=days, now=now())
     return render_template("insights.html", board=board_row(board_id), days=days,
                            ranges=insights.RANGES, figures=figures,
-                           charts=build_charts(board_id, days, figures))
+                           charts=build_charts(board_id, days, figures),
+                           cards_url=card_list_links(board_id, days))
 
 
 @bp.get("/boards/<board_id>/insights/cards")
@@ -44,10 +47,21 @@ def insights_cards(board_id):
                            total=len(found), on_board_page=board_id == DEFAULT_BOARD)
 
 
+def card_list_links(board_id: str, days: int):
+    """A function (kind, value, day) -> the card list's URL. A 90-day page has a few
+    hundred links: the route is built once and the query appended, in url_for's
+    order and quoting."""
+    base = url_for("insights_page.insights_cards", board_id=board_id, days=days)
+
+    def link(kind, value="", day=""):
+        query = {"kind": kind, "value": value or None, "day": day or None}
+        return base + "&" + urlencode({k: v for k, v in query.items() if v is not None},
+                                      safe="/")
+    return link
+
+
 def build_charts(board_id: str, days: int, figures: dict) -> dict:
-    def cards(kind, value="", day=""):
-        return url_for("insights_page.insights_cards", board_id=board_id, days=days,
-                       kind=kind, value=value or None, day=day or None)
+    cards = card_list_links(board_id, days)
 
     short_days = [label[5:] for label in figures["day_labels"]]  # MM-DD
     flow = figures["cumulative_flow"]
