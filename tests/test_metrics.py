@@ -130,9 +130,11 @@ def test_webhook_backlog_counts_only_what_each_hook_would_be_sent(app, client):
         with app.app_context():
             notes_hook = webhooks.create_webhook(board_id="main", url=comments.url,
                                                  events=["task.comment"],
-                                                 app_secret=app.config["SECRET_KEY"])["id"]
+                                                 app_secret=app.config["SECRET_KEY"],
+                                                 allow_private=True)["id"]
             all_hook = webhooks.create_webhook(board_id="main", url=everything.url,
-                                               app_secret=app.config["SECRET_KEY"])["id"]
+                                               app_secret=app.config["SECRET_KEY"],
+                                               allow_private=True)["id"]
         card = make_card(client)
         client.post(f"/api/cards/{card}/notes", json={"author": "ann", "content": "one"})
         client.post(f"/api/cards/{card}/claim", json={"agent": "bot"})
