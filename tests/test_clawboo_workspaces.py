@@ -427,3 +427,11 @@ def test_the_card_dialog_shows_branch_handoff_and_diff_stat(client, team_id, rep
     assert f"clawboo/task-{task['id']}" in page
     assert "write the docs" in page and "agent-1" in page
     assert "app.py" in page and "1 file changed" in page
+
+
+def test_a_too_long_list_item_is_a_400_with_details_keyed_by_index(client, team_id):
+    task = make_task(client, team_id)
+    response = client.post(f"{API}/board/{task['id']}/workspace/handoff", json={
+        "handoffFrom": "a", "runtime": "b", "brokenOrUnverified": ["0" * 2001]})
+    assert response.status_code == 400
+    assert "0" in response.json["details"]["brokenOrUnverified"]

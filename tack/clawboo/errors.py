@@ -51,11 +51,18 @@ def failure(status: int, error: str, message: str = "", details=None) -> Respons
 
 
 def schema_details(errors: dict) -> dict:
-    """webargs' {location: {field: [messages]}} -> {field: [messages]}."""
+    """webargs' {location: {field: [messages]}} -> {field: [messages]}. A list
+    field's problems are keyed by item index: JSON keys are strings."""
     details = {}
     for problems in errors.values():
         details.update(problems if isinstance(problems, dict) else {"_body": problems})
-    return details
+    return string_keys(details)
+
+
+def string_keys(value):
+    if isinstance(value, dict):
+        return {str(key): string_keys(item) for key, item in value.items()}
+    return value
 
 
 def respond(status: int, detail, code: str, errors: dict | None = None) -> Response:
