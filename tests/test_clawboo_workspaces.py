@@ -366,12 +366,13 @@ def test_two_tasks_of_one_repository_work_in_parallel_without_seeing_each_other(
 
 def test_an_interrupted_provision_does_not_block_a_retry(client, team_id, repo, tmp_path):
     """What a server killed between `git worktree add` and the row's commit leaves: a
-    registered worktree with a half-written scaffold and its new branch, no row."""
+    registered worktree (still locked, as git locks it while it is being made) with a
+    half-written scaffold and its new branch, no row."""
     task = claimed_task(client, team_id)
     branch = f"clawboo/task-{task['id']}"
     half_made = tmp_path / "worktrees" / task["id"]
     half_made.parent.mkdir(parents=True)
-    run_git(repo, "worktree", "add", "-q", "-b", branch, str(half_made), "HEAD")
+    run_git(repo, "worktree", "add", "-q", "--lock", "-b", branch, str(half_made), "HEAD")
     (half_made / "TASK.md").write_text("half")
     response = provision(client, task["id"], repo)
     assert response.status_code == 200, response.json

@@ -397,13 +397,7 @@ def clear_leftovers(repo: Path, path: Path, branch: str, base_commit: str) -> No
     """What an interrupted provision of this task may have left (it holds the task
     lock and no row names them): the worktree at our path and a branch with nothing
     on it past the base. A branch with its own commits is somebody's work: refused."""
-    if path.exists() or path.is_symlink():
-        git("worktree", "remove", "--force", "--", str(path), cwd=repo, check=False)
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        elif path.exists():
-            shutil.rmtree(path)
-    git("worktree", "prune", cwd=repo)
+    remove_worktree(repo, path)
     tip = branch_tip(repo, branch)
     if tip is None:
         return
@@ -412,6 +406,18 @@ def clear_leftovers(repo: Path, path: Path, branch: str, base_commit: str) -> No
         raise Conflict(f"Branch {branch} already exists with commits of its own; delete "
                        "or rename it to provision again", "branch_exists")
     git("update-ref", "-d", f"refs/heads/{branch}", tip, cwd=repo)
+
+
+def remove_worktree(repo: Path, path: Path) -> None:
+    """Whatever is at our worktree path goes, and git forgets it, even when a killed
+    `git worktree add` left it locked ("initializing") and half checked out."""
+    git("worktree", "unlock", "--", str(path), cwd=repo, check=False)
+    git("worktree", "remove", "--force", "--force", "--", str(path), cwd=repo, check=False)
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+    git("worktree", "prune", cwd=repo)
 
 
 def resume(*, card_id: str, actor: str = "") -> Workspace:
@@ -432,11 +438,7 @@ def _resume(workspace: Workspace, actor: str) -> Workspace:
     if branch_tip(repo, workspace.branch) is None:
         raise Conflict(f"Branch {workspace.branch} is gone from the repository; the "
                        "workspace cannot be resumed", "branch_missing")
-    if path.exists():
-        git("worktree", "remove", "--force", "--", str(path), cwd=repo, check=False)
-        if path.exists():
-            shutil.rmtree(path)
-    git("worktree", "prune", cwd=repo)
+    remove_worktree(repo, path)
     git("worktree", "add", "--", str(path), workspace.branch, cwd=repo)
     return save(workspace.card_id, "workspace_resumed", f"{workspace.branch} checked out",
                 actor, status="active")
