@@ -436,3 +436,16 @@ def test_a_too_long_list_item_is_a_400_with_details_keyed_by_index(client, team_
         "handoffFrom": "a", "runtime": "b", "brokenOrUnverified": ["0" * 2001]})
     assert response.status_code == 400
     assert "0" in response.json["details"]["brokenOrUnverified"]
+
+
+def test_a_green_gate_on_a_task_the_table_keeps_from_done_changes_nothing(client, team_id,
+                                                                            repo):
+    task = make_task(client, team_id)  # todo: done is not a legal next status
+    path = provisioned(client, task["id"], repo)
+    set_verification(path, "git status --short")
+    response = client.patch(f"{API}/board/{task['id']}/workspace", json={"action": "complete"})
+    assert response.status_code == 409 and response.json["error"] == "illegal_transition"
+    task_now = read_task(client, task["id"])["task"]
+    assert task_now["status"] == "todo" and task_now["verificationVerdict"] == "unverified"
+    assert path.is_dir()
+    assert client.get(f"{API}/board/{task['id']}/workspace").json["workspace"]["status"] == "active"
