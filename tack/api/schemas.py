@@ -276,7 +276,15 @@ class CardSchema(ma.Schema):
     follows_id = fields.String()
 
 
-BoardSchema = ma.Schema.from_dict(
+class ColumnsOpen(ma.Schema):
+    """Board main's eight columns, and any a board's owner added (through /api/v1):
+    their keys are not known in advance."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+BoardSchema = ColumnsOpen.from_dict(
     {key: fields.List(fields.Nested(CardSchema)) for key in COLUMN_NAMES}, name="Board"
 )
 
