@@ -449,3 +449,14 @@ def test_a_green_gate_on_a_task_the_table_keeps_from_done_changes_nothing(client
     assert task_now["status"] == "todo" and task_now["verificationVerdict"] == "unverified"
     assert path.is_dir()
     assert client.get(f"{API}/board/{task['id']}/workspace").json["workspace"]["status"] == "active"
+
+
+def test_the_team_page_shows_each_workspace(client, team_id, repo):
+    task = claimed_task(client, team_id)
+    path = provisioned(client, task["id"], repo)
+    (path / "app.py").write_text("print('changed')\n")
+    client.post(f"{API}/board/{task['id']}/workspace/handoff", json={
+        "handoffFrom": "agent-1", "runtime": "claude-code", "nextBestStep": "write the docs"})
+    page = client.get(f"/clawboo/teams/{team_id}").get_data(as_text=True)
+    assert f"clawboo/task-{task['id']}" in page and "next: write the docs" in page
+    assert "1 file changed" in page

@@ -468,21 +468,25 @@ def pause(*, card_id: str, actor: str = "") -> tuple[Workspace, bool]:
         workspace = workspace_of(card_id)
         if workspace.status == "completed":
             raise Conflict("The task's workspace is completed", "workspace_completed")
+        if workspace.status == "paused":
+            return workspace, False
         repo = allowed_repository(workspace.repo_path)
-        committed = False
-        stat = workspace.diff_stat
-        if checked_out(workspace):
-            path = Path(workspace.worktree_path)
+        path = Path(workspace.worktree_path)
+        was_checked_out = checked_out(workspace)
+        committed, stat = False, workspace.diff_stat
+        if was_checked_out:
             committed = commit_all(path, f"clawboo: pause task {card_id}")
             stat = diff_of(workspace, stat_only=True)
-            drop_checkout(repo, path)
-        elif workspace.status == "paused":
-            return workspace, False
         head = branch_tip(repo, workspace.branch)
-        return save(card_id, "workspace_paused",
-                    f"{workspace.branch} at {(head or '')[:12]}"
-                    + (" (uncommitted work committed)" if committed else ""),
-                    actor, status="paused", head_commit=head, diff_stat=stat), committed
+        # Paused before the checkout goes: a crash while it is being deleted must not
+        # leave a row that calls a half-deleted folder the work (a resume clears it).
+        saved = save(card_id, "workspace_paused",
+                     f"{workspace.branch} at {(head or '')[:12]}"
+                     + (" (uncommitted work committed)" if committed else ""),
+                     actor, status="paused", head_commit=head, diff_stat=stat)
+        if was_checked_out:
+            drop_checkout(repo, path)
+        return saved, committed
 
 
 # --- Handoff ------------------------------------------------------------------------------
@@ -619,7 +623,13 @@ def run_command(command: str, folder: Path, card_id: str) -> dict:
         output, _ = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
+        try:
+            output, _ = process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            # A child that left the group still holds the pipe: stop reading it.
+            process.stdout.close()
+            process.wait()
+            output = b""
         result["timedOut"] = True
     result["exitCode"] = process.returncode
     result["output"] = output.decode("utf-8", errors="replace")[-OUTPUT_KEPT_CHARS:]
@@ -675,10 +685,10 @@ def _promote(workspace: Workspace, verdict: dict, stat: str, actor: str) -> dict
     repo = allowed_repository(workspace.repo_path)
     path = Path(workspace.worktree_path)
     commit_all(path, f"clawboo: task {card_id} verified")
-    drop_checkout(repo, path)
     saved = save(card_id, "workspace_completed", f"verification passed; {workspace.branch} kept",
                  actor, status="completed", head_commit=branch_tip(repo, workspace.branch),
                  diff_stat=stat, verification=verdict)
+    drop_checkout(repo, path)
     return {"workspace": saved, "verdict": verdict}
 
 
