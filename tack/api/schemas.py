@@ -276,17 +276,17 @@ class CardSchema(ma.Schema):
     follows_id = fields.String()
 
 
-class ColumnsOpen(ma.Schema):
-    """Board main's eight columns, and any a board's owner added (through /api/v1):
-    their keys are not known in advance."""
-
+class BoardSchema(ma.Schema.from_dict(
+    {key: fields.List(fields.Nested(CardSchema)) for key in COLUMN_NAMES}
+)):
     class Meta:
+        # A board with its own columns answers with its own column keys, so the
+        # object is open: apispec leaves additionalProperties unset with a description.
         unknown = ma.INCLUDE
-
-
-BoardSchema = ColumnsOpen.from_dict(
-    {key: fields.List(fields.Nested(CardSchema)) for key in COLUMN_NAMES}, name="Board"
-)
+        description = (
+            "One key per column of the board, each a list of cards in position order: "
+            "the Tack workflow's eight keys on board main, a board's own column keys otherwise."
+        )
 
 
 class StatusSchema(ma.Schema):
