@@ -57,7 +57,9 @@ def test_a_server_killed_mid_provision_leaves_nothing_that_blocks_a_retry(app, d
     # Killed mid-checkout: a half-made worktree and its branch, no workspace row.
     assert (target / ".git").exists()
     assert len(list(target.rglob("*.txt"))) < 20000
-    assert git(repo, "branch", "--list", f"clawboo/task-{task['id']}")
+    # (Read from the file: git's own commands may refuse a half-made worktree's
+    # admin folder, which is what the retry must cope with.)
+    assert (repo / ".git" / "refs" / "heads" / "clawboo" / f"task-{task['id']}").is_file()
     server = LiveServer(url, sqlite_path, extra_env=settings)
     try:
         assert requests.get(server.url + f"{API}/board/{task['id']}/workspace").status_code == 404
