@@ -257,7 +257,7 @@ def scaffold(folder: Path, card, branch: str, base_ref: str, base_commit: str) -
 
 
 def append_progress(folder: Path, line: str) -> None:
-    text = read_file(folder, PROGRESS_FILE) or f"# Progress\n\n"
+    text = read_file(folder, PROGRESS_FILE) or "# Progress\n\n"
     at = now().strftime("%Y-%m-%d %H:%M UTC")
     write_file(folder, PROGRESS_FILE, text.rstrip("\n") + f"\n- {at}: {line}\n")
 
@@ -303,10 +303,6 @@ def require_checkout(workspace: Workspace) -> Path:
                        "resume it first (PATCH .../workspace {\"action\": \"resume\"})",
                        "workspace_not_checked_out")
     return Path(workspace.worktree_path)
-
-
-def workspace_card(workspace: Workspace):
-    return workflows.task_card(workspace.card_id)
 
 
 # --- Writing rows -------------------------------------------------------------------------
