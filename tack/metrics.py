@@ -88,9 +88,10 @@ class DatabaseCollector:
 
     def collect(self):
         from tack.clock import now
-        from tack.models import Card, Event, Webhook, WebhookDelivery
+        from tack.models import Card, Webhook, WebhookDelivery
         from tack.services.reading import fetch
-        cards, events = Card.__table__, Event.__table__
+        from tack.services.webhook_delivery import owed_count
+        cards = Card.__table__
         hooks, deliveries = Webhook.__table__, WebhookDelivery.__table__
 
         open_claims = GaugeMetricFamily("tack_open_claims", "Live (unexpired) claims",
@@ -113,22 +114,24 @@ class DatabaseCollector:
             per_column.add_metric([board, column], number)
         yield per_column
 
-        backlog = GaugeMetricFamily("tack_webhook_backlog_events", "Events of the hook's "
-                                    "board not yet handed to an active webhook",
+        backlog = GaugeMetricFamily("tack_webhook_backlog_events", "Events an active "
+                                    "webhook is owed: after its cursor, of the types its "
+                                    "filter names (all types when it names none)",
                                     labels=["webhook", "board"])
         consecutive = GaugeMetricFamily("tack_webhook_consecutive_failures", "Failures "
                                         "since the hook's last success", labels=["webhook",
                                                                                 "board"])
-        waiting = (sa.select(sa.func.count()).select_from(events)
-                   .where(events.c.board_id == hooks.c.board_id,
-                          events.c.seq > hooks.c.last_delivered_seq)
-                   .scalar_subquery())
-        for hook, board, failures, behind in fetch(
-            sa.select(hooks.c.id, hooks.c.board_id, hooks.c.failure_count, waiting)
-            .where(hooks.c.active.is_(True))
-        ):
-            backlog.add_metric([hook, board], behind)
-            consecutive.add_metric([hook, board], failures or 0)
+        active = fetch(sa.select(hooks.c.id, hooks.c.board_id, hooks.c.failure_count,
+                                 hooks.c.last_delivered_seq, hooks.c.events)
+                       .where(hooks.c.active.is_(True)).order_by(hooks.c.id))
+        # One count per hook (each has its own cursor and filter), in one query.
+        owed = fetch(sa.select(*[
+            owed_count(hook.board_id, hook.last_delivered_seq, list(hook.events or []))
+            .label(f"hook_{index}") for index, hook in enumerate(active)]))[0] \
+            if active else ()
+        for hook, behind in zip(active, owed):
+            backlog.add_metric([hook.id, hook.board_id or ""], behind)
+            consecutive.add_metric([hook.id, hook.board_id or ""], hook.failure_count or 0)
         yield backlog
         yield consecutive
 

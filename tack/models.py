@@ -144,6 +144,14 @@ class Event(db.Model):
         sa.Index("ix_events_board_action_created", "board_id", "action", "created_at",
                  "actor", "card_id"),
         sa.Index("ix_events_card_action_seq", "card_id", "action", "seq"),
+        # Moves with their details ("from -> to"), so the insights page reads them
+        # from the index alone (migration 0010).
+        sa.Index("ix_events_board_moves", "board_id", "action", "created_at", "card_id",
+                 "actor", "seq", "details", sqlite_where=sa.text("action = 'moved'"),
+                 postgresql_where=sa.text("action = 'moved'")),
+        sa.Index("ix_events_card_moves", "card_id", "action", "seq", "created_at", "details",
+                 sqlite_where=sa.text("action = 'moved'"),
+                 postgresql_where=sa.text("action = 'moved'")),
         {"sqlite_autoincrement": True},
     )
 

@@ -148,29 +148,106 @@ def test_cards_behind_a_chart_are_the_ones_counted(app, history):
         assert ids("agent", "bot2") == [history["B"]]
 
 
-def test_costs_come_from_an_execution_source_when_there_is_one(app, history):
-    class Row:
-        def __init__(self, agent, started_at, input_tokens, output_tokens, cost):
-            self.agent, self.started_at = agent, started_at
-            self.ended_at = started_at + timedelta(minutes=5)
-            self.input_tokens, self.output_tokens, self.cost = input_tokens, output_tokens, cost
+@pytest.fixture
+def runs(client, frozen):
+    """A Clawboo team with executions recorded through /clawboo/api:
+    03-02 09:00 task "Parser" claimed; claude-code runs it (1000 in, 200 out, $0.5)
+    03-03 09:00 claude-code runs it again (500 in, 100 out, $0.25)
+    03-03 10:00 task "Login" claimed; native runs it (10 in, 5 out, $0.01), and a
+                claude-code run on it is still open (no tokens yet). Now: 03-03 15:00."""
+    from clawboo_helpers import API, make_task, make_team
+    team = make_team(client, "Costs")
 
-    def source(board_id, start, end):
-        assert (board_id, start, end) == ("main", at("02-28", 0), at("03-06", 15))
-        return [Row("bot1", at("03-05", 10), 1000, 200, 0.5),
-                Row("bot1", at("03-06", 10), 500, 100, 0.25),
-                Row("bot2", at("03-06", 11), 10, 5, 0.01)]
+    def run(task_id, executor, **closed):
+        opened = client.post(f"{API}/board/{task_id}/executions",
+                             json={"executorType": executor})
+        assert opened.status_code == 200, opened.json
+        if closed:
+            done = client.patch(f"{API}/board/executions/{opened.json['execution']['id']}",
+                                json={"status": "succeeded", **closed})
+            assert done.status_code == 200, done.json
 
+    def claim(task_id):
+        claimed = client.post(f"{API}/board/{task_id}/claim", json={"assigneeAgentId": "a1"})
+        assert claimed.status_code == 200, claimed.json
+
+    parser = make_task(client, team, "Parser")["id"]
+    claim(parser)
+    run(parser, "claude-code", inputTokens=1000, outputTokens=200, costUsd=0.5)
+    frozen.advance(days=1)
+    run(parser, "claude-code", inputTokens=500, outputTokens=100, costUsd=0.25)
+    frozen.advance(hours=1)
+    login = make_task(client, team, "Login")["id"]
+    claim(login)
+    run(login, "native", inputTokens=10, outputTokens=5, costUsd=0.01)
+    run(login, "claude-code")
+    frozen.advance(hours=5)
+    return {"team": team, "parser": parser, "login": login}
+
+
+def test_costs_per_agent_and_per_day_come_from_the_clawboo_ledger(app, runs):
     with app.app_context():
-        costs = insights.board_insights(board_id="main", days=7, now=at("03-06", 15),
-                                        executions=source)["costs"]
-    assert costs["agents"][0] == {"agent": "bot1", "runs": 2, "input_tokens": 1500,
-                                  "output_tokens": 300, "cost": 0.75}
-    assert costs["days"][-1] == {"day": "2026-03-06", "input_tokens": 510,
-                                 "output_tokens": 105, "cost": 0.26}
+        costs = insights.board_insights(board_id=runs["team"], days=7,
+                                        now=at("03-03", 15))["costs"]
+    assert costs["agents"] == [
+        {"agent": "claude-code", "runs": 3, "input_tokens": 1500, "output_tokens": 300,
+         "cost": 0.75},
+        {"agent": "native", "runs": 1, "input_tokens": 10, "output_tokens": 5, "cost": 0.01}]
+    assert costs["days"][-2:] == [
+        {"day": "2026-03-02", "runs": 1, "input_tokens": 1000, "output_tokens": 200,
+         "cost": 0.5},
+        {"day": "2026-03-03", "runs": 3, "input_tokens": 510, "output_tokens": 105,
+         "cost": 0.26}]
+    assert costs["days"][0] == {"day": "2026-02-25", "runs": 0, "input_tokens": 0,
+                                "output_tokens": 0, "cost": 0.0}
+    by_agent = {series["agent"]: series["days"] for series in costs["agent_days"]}
+    assert [series["agent"] for series in costs["agent_days"]] == ["claude-code", "native"]
+    assert [d["cost"] for d in by_agent["claude-code"]] == [0, 0, 0, 0, 0, 0.5, 0.25]
+    assert by_agent["claude-code"][-1]["runs"] == 2
+    assert [d["cost"] for d in by_agent["native"]] == [0, 0, 0, 0, 0, 0, 0.01]
 
 
-def test_without_an_executions_table_there_are_no_cost_panels(app, history):
+def test_a_shorter_range_leaves_older_runs_out(app, runs, frozen):
+    frozen.advance(days=6)  # now 03-09 15:00: the 7 days start on 03-03
+    with app.app_context():
+        costs = insights.board_insights(board_id=runs["team"], days=7, now=frozen.at)["costs"]
+    assert [(a["agent"], a["runs"], a["cost"]) for a in costs["agents"]] == \
+        [("claude-code", 2, 0.25), ("native", 1, 0.01)]
+
+
+def test_cards_behind_a_cost_bar_are_the_ones_the_agent_ran(app, runs):
+    with app.app_context():
+        def ran(agent, day=""):
+            return [(c["card_id"], c["detail"]) for c in insights.cards_behind(
+                board_id=runs["team"], days=7, now=at("03-03", 15), kind="runs",
+                value=agent, day=day)]
+        assert ran("claude-code") == [(runs["parser"], "2 runs by claude-code, cost 0.75 USD"),
+                                      (runs["login"], "1 run by claude-code, cost 0 USD")]
+        assert ran("claude-code", "2026-03-02") == [
+            (runs["parser"], "1 run by claude-code, cost 0.5 USD")]
+        assert ran("native", "2026-03-02") == []
+
+
+def test_cost_panels_on_the_page_and_in_the_api(client, runs):
+    team = runs["team"]
+    page = client.get(f"/boards/{team}/insights?days=7").get_data(as_text=True)
+    assert page.count("<svg") == 8  # the six charts, cost per agent, cost per agent per day
+    assert 'id="agent_day_costs"' in page
+    assert (f"/boards/{team}/insights/cards?days=7&amp;kind=runs&amp;value=claude-code"
+            "&amp;day=2026-03-02") in page
+    assert "2026-03-02 · claude-code: 0.5 USD" in page
+    listed = client.get(f"/boards/{team}/insights/cards?days=7&kind=runs&value=native"
+                        "&day=2026-03-03").get_data(as_text=True)
+    assert "Login" in listed and "Parser" not in listed
+    body = client.get(f"/api/insights?board={team}&days=7").json
+    assert body["costs"]["agents"][0]["cost"] == 0.75
+    assert body["costs"]["agent_days"][1]["days"][-1]["input_tokens"] == 10
+    bad_day = client.get(f"/boards/{team}/insights/cards?days=7&kind=runs&value=native"
+                         "&day=2026-01-01")
+    assert bad_day.status_code == 400
+
+
+def test_a_board_that_never_ran_an_execution_has_no_cost_panels(app, history):
     assert figures(app)["costs"] is None
 
 

@@ -116,3 +116,43 @@ def test_counts_from_every_gunicorn_worker_add_up(app, database, tmp_path):
         assert len(list(tmp_path.glob("counter_*.db"))) == 2  # one file per worker
     finally:
         live.stop()
+
+
+def test_webhook_backlog_counts_only_what_each_hook_would_be_sent(app, client):
+    """A hook filtered to comments is owed only the note events; one without a
+    filter is owed every card event. After delivery passes both backlogs are 0 and
+    each receiver got exactly what its backlog said."""
+    from webhook_receiver import Receiver
+
+    from tack.services import webhook_delivery, webhooks
+    comments, everything = Receiver(), Receiver()
+    try:
+        with app.app_context():
+            notes_hook = webhooks.create_webhook(board_id="main", url=comments.url,
+                                                 events=["task.comment"],
+                                                 app_secret=app.config["SECRET_KEY"])["id"]
+            all_hook = webhooks.create_webhook(board_id="main", url=everything.url,
+                                               app_secret=app.config["SECRET_KEY"])["id"]
+        card = make_card(client)
+        client.post(f"/api/cards/{card}/notes", json={"author": "ann", "content": "one"})
+        client.post(f"/api/cards/{card}/claim", json={"agent": "bot"})
+        client.post(f"/api/cards/{card}/notes", json={"author": "bot", "content": "two"})
+        client.post(f"/api/cards/{card}/move", json={"column_name": "in_progress"})
+        samples = scrape(client)
+        assert value(samples, "tack_webhook_backlog_events", webhook=notes_hook,
+                     board="main") == 2
+        assert value(samples, "tack_webhook_backlog_events", webhook=all_hook,
+                     board="main") == 5  # created, two notes, claimed, moved
+        with app.app_context():
+            while webhook_delivery.deliver_due(app_secret=app.config["SECRET_KEY"],
+                                               allow_private=True, owner="metrics-test",
+                                               timeout=2.0):
+                pass
+        assert len(comments.received) == 2 and len(everything.received) == 5
+        samples = scrape(client)
+        for hook in (notes_hook, all_hook):
+            assert value(samples, "tack_webhook_backlog_events", webhook=hook,
+                         board="main") == 0
+    finally:
+        comments.stop()
+        everything.stop()

@@ -104,23 +104,35 @@ class AgentSchema(s.ma.Schema):
 
 
 class AgentCostSchema(s.ma.Schema):
-    agent = fields.String()
-    runs = fields.Integer()
+    agent = fields.String(metadata={"description": "The executor that ran (the ledger's "
+                                                   "executorType)", "example": "claude-code"})
+    runs = fields.Integer(metadata={"description": "Executions started in the range"})
     input_tokens = fields.Integer()
     output_tokens = fields.Integer()
-    cost = fields.Float()
+    cost = fields.Float(metadata={"description": "USD", "example": 0.012})
 
 
 class DayCostSchema(s.ma.Schema):
-    day = fields.String()
+    day = fields.String(metadata={"example": "2026-03-02"})
+    runs = fields.Integer(metadata={"description": "Executions started that UTC day"})
     input_tokens = fields.Integer()
     output_tokens = fields.Integer()
-    cost = fields.Float()
+    cost = fields.Float(metadata={"description": "USD"})
+
+
+class AgentDaysCostSchema(s.ma.Schema):
+    agent = fields.String(metadata={"example": "claude-code"})
+    days = fields.List(fields.Nested(DayCostSchema), metadata={
+        "description": "One entry per day of the range, in order"})
 
 
 class CostsSchema(s.ma.Schema):
-    agents = fields.List(fields.Nested(AgentCostSchema))
-    days = fields.List(fields.Nested(DayCostSchema))
+    agents = fields.List(fields.Nested(AgentCostSchema), metadata={
+        "description": "Per agent, most expensive first"})
+    days = fields.List(fields.Nested(DayCostSchema), metadata={
+        "description": "Per day, all agents together"})
+    agent_days = fields.List(fields.Nested(AgentDaysCostSchema), metadata={
+        "description": "Per agent per day (agents in the order of `agents`)"})
 
 
 class InsightsSchema(s.ma.Schema):
@@ -141,7 +153,9 @@ class InsightsSchema(s.ma.Schema):
         "description": "Cards in decision or approval columns, longest waiting first"})
     agents = fields.List(fields.Nested(AgentSchema))
     costs = fields.Nested(CostsSchema, allow_none=True, metadata={
-        "description": "From the executions ledger; null when the board has none"})
+        "description": "Tokens and cost from the executions ledger (Clawboo), runs "
+                       "counted on the UTC day they started; null when the board has "
+                       "never run an execution"})
 
 
 @blp.route("/insights")

@@ -19,6 +19,8 @@ How the log is read:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -27,7 +29,7 @@ import sqlalchemy as sa
 from tack.errors import Invalid
 from tack.models import Card, Event
 from tack.services.boards import board_row, column_rows
-from tack.services.reading import fetch
+from tack.services.reading import cards_with_ids, fetch
 
 EVENTS = Event.__table__
 CARDS = Card.__table__
@@ -107,11 +109,18 @@ def _other(alias: str):
     return EVENTS.alias(alias)
 
 
+def _is(action_column, action: str):
+    """`action = 'moved'` with the action written into the SQL (actions are this
+    module's constants): a bound parameter would hide from both planners that the
+    partial indexes over moves (migration 0010) apply."""
+    return action_column == sa.literal_column(f"'{action}'")
+
+
 def _first_move_details(card_id_column, before_seq=None, newest=False):
     """Details of a card's first (or, with newest, latest) move, as a subquery."""
     move = _other("move")
     query = sa.select(move.c.details).where(move.c.card_id == card_id_column,
-                                            move.c.action == "moved")
+                                            _is(move.c.action, "moved"))
     if before_seq is not None:
         query = query.where(move.c.seq < before_seq)
     order = move.c.seq.desc() if newest else move.c.seq
@@ -128,10 +137,10 @@ class Span:
     to_now: bool = True
 
 
-def _in_window(span: Span, *actions: str):
+def _in_window(span: Span, action: str):
     before_end = EVENTS.c.created_at <= span.end if span.to_now \
         else EVENTS.c.created_at < span.end
-    return sa.and_(EVENTS.c.board_id == span.board_id, EVENTS.c.action.in_(actions),
+    return sa.and_(EVENTS.c.board_id == span.board_id, _is(EVENTS.c.action, action),
                    EVENTS.c.created_at >= span.start, before_end)
 
 
@@ -215,60 +224,68 @@ def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]
 # ---- completions: lead time, cycle time, throughput --------------------------------------
 
 def _ends_in(details_column, keys):
-    """SQL: a move's details end in one of `keys` (a prefilter; Python checks exactly)."""
+    """SQL: a move's details ("from -> to", or "from -> to (reason)" with one of the
+    fixed reasons the sweeps write) name one of `keys` as where it went."""
     return sa.or_(*[
         condition for key in keys
-        for condition in (details_column.like(f"% -> {key}"),
-                          details_column.like(f"% -> {key} (%"))
+        for condition in (details_column.endswith(f" -> {key}", autoescape=True),
+                          details_column.contains(f" -> {key} (", autoescape=True))
     ]) if keys else sa.false()
 
 
+def _starts_in(details_column, keys):
+    """SQL: a move's details name one of `keys` as where it came from."""
+    return sa.or_(*[details_column.startswith(f"{key} -> ", autoescape=True)
+                    for key in keys]) if keys else sa.false()
+
+
 def completions(span: Span, columns) -> list[dict]:
-    """Every entry into a done-role column from another column within the span,
-    with when the card was created and when it first entered a doing-role column."""
+    """Every entry into a done-role column from another column within the span, with
+    the seconds since the card was created (lead) and since it first entered a
+    doing-role column before that entry (cycle). One query: the card row gives the
+    creation time (the `created` event only for a deleted card), and the earlier
+    starts of work are joined (probes of the card's moves index on SQLite, a hash
+    join over the board's moves on PostgreSQL) and reduced to their first."""
     done = {column.key for column in columns if column.role == "done"}
     doing = {column.key for column in columns if column.role == "doing"}
     first = _other("first")
-    created_at = (sa.select(first.c.created_at)
-                  .where(first.c.card_id == EVENTS.c.card_id, first.c.action == "created")
-                  .order_by(first.c.seq).limit(1).scalar_subquery())
+    created_event_at = (sa.select(first.c.created_at)
+                        .where(first.c.card_id == EVENTS.c.card_id,
+                               _is(first.c.action, "created"))
+                        .order_by(first.c.seq).limit(1).scalar_subquery())
     started = _other("started")
-    started_at = (sa.select(started.c.created_at)
-                  .where(started.c.card_id == EVENTS.c.card_id, started.c.action == "moved",
-                         started.c.seq < EVENTS.c.seq, _ends_in(started.c.details, doing))
-                  .order_by(started.c.seq).limit(1).scalar_subquery())
+    started_work = sa.and_(started.c.card_id == EVENTS.c.card_id,
+                           _is(started.c.action, "moved"), started.c.seq < EVENTS.c.seq,
+                           _ends_in(started.c.details, doing))
     rows = fetch(
-        sa.select(EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.details,
-                  day_of(EVENTS.c.created_at).label("day"),
-                  seconds_between(sa.func.coalesce(created_at, CARDS.c.created_at),
+        sa.select(EVENTS.c.card_id, EVENTS.c.actor, day_of(EVENTS.c.created_at).label("day"),
+                  seconds_between(sa.func.coalesce(CARDS.c.created_at, created_event_at),
                                   EVENTS.c.created_at).label("lead"),
-                  seconds_between(started_at, EVENTS.c.created_at).label("cycle"),
-                  CARDS.c.title)
-        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
-        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done))
+                  seconds_between(sa.func.min(started.c.created_at), EVENTS.c.created_at)
+                  .label("cycle"))
+        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id)
+                     .outerjoin(started, started_work))
+        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done),
+               sa.not_(_starts_in(EVENTS.c.details, done)))
+        .group_by(EVENTS.c.seq, EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.created_at,
+                  CARDS.c.created_at)
         .order_by(EVENTS.c.seq)
     )
-    found = []
-    for row in rows:
-        move = split_move(row.details)
-        if not move or move[1] not in done or move[0] in done:
-            continue
-        found.append({
-            "card_id": row.card_id, "title": row.title, "actor": row.actor or NOBODY,
-            "day": row.day,
-            "lead_seconds": None if row.lead is None else float(row.lead),
-            "cycle_seconds": None if row.cycle is None else float(row.cycle),
-        })
-    return found
+    return [{"card_id": card_id, "actor": actor or NOBODY, "day": day,
+             "lead_seconds": None if lead is None else float(lead),
+             "cycle_seconds": None if cycle is None else float(cycle)}
+            for card_id, actor, day, lead, cycle in rows]
 
 
-def percentile(values: list[float], rank: int) -> float | None:
+def percentile(values: list[float], rank: int, ordered: bool = False) -> float | None:
     """Nearest-rank percentile: the smallest value with at least `rank`% of the
-    values at or below it (always one of the values, so figures are exact)."""
+    values at or below it (always one of the values, so figures are exact).
+    `ordered`: the values are sorted already."""
     if not values:
         return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(rank / 100 * len(ordered)), 1) - 1]
+    if not ordered:
+        values = sorted(values)
+    return values[max(math.ceil(rank / 100 * len(values)), 1) - 1]
 
 
 # Distribution bars for lead and cycle times: upper bounds in days.
@@ -283,16 +300,25 @@ def _bucket(days: float, buckets) -> str:
     return buckets[-1][1]
 
 
+def _bucket_counts(ordered_days: list[float], buckets) -> list[int]:
+    """How many of the sorted values fall in each bucket (bounds are exclusive)."""
+    counts, below = [], 0
+    for bound, _ in buckets:
+        up_to = len(ordered_days) if bound is None else bisect_left(ordered_days, bound)
+        counts.append(up_to - below)
+        below = up_to
+    return counts
+
+
 def distribution(done: list[dict], field: str) -> dict:
-    values = [item[field] / SECONDS_PER_DAY for item in done if item[field] is not None]
-    counts = dict.fromkeys((label for _, label in DURATION_BUCKETS), 0)
-    for value in values:
-        counts[_bucket(value, DURATION_BUCKETS)] += 1
+    values = sorted(item[field] / SECONDS_PER_DAY for item in done
+                    if item[field] is not None)
     return {
         "count": len(values),
-        "percentiles_days": {f"p{rank}": _round(percentile(values, rank))
+        "percentiles_days": {f"p{rank}": _round(percentile(values, rank, ordered=True))
                              for rank in PERCENTILES},
-        "buckets": [{"label": label, "cards": number} for label, number in counts.items()],
+        "buckets": [{"label": label, "cards": number} for (_, label), number
+                    in zip(DURATION_BUCKETS, _bucket_counts(values, DURATION_BUCKETS))],
     }
 
 
@@ -317,7 +343,7 @@ def cards_in_progress(w: Window, columns) -> list[dict]:
     keys = [column.key for column in columns if column.role != "done"]
     move = _other("entered")
     entered = (sa.select(move.c.created_at)
-               .where(move.c.card_id == CARDS.c.id, move.c.action == "moved",
+               .where(move.c.card_id == CARDS.c.id, _is(move.c.action, "moved"),
                       sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_name) + 4)
                       != CARDS.c.column_name + " -> ")
                .order_by(move.c.seq.desc()).limit(1).scalar_subquery())
@@ -419,9 +445,8 @@ def agent_activity(facts: "SpanFacts") -> list[dict]:
         agent(actor)["claims"] += len(cards)
     for actor, number in facts.notes.items():
         agent(actor)["notes"] += number
-    done = facts.completions
-    for item in done:
-        agent(item["actor"] if item["actor"] != NOBODY else "")["completions"] += 1
+    for actor, number in Counter(item["actor"] for item in facts.completions).items():
+        agent(actor if actor != NOBODY else "")["completions"] += number
     return sorted(agents.values(),
                   key=lambda a: (-(a["claims"] + a["completions"] + a["notes"]), a["agent"]))
 
@@ -492,10 +517,8 @@ def window_facts(w: Window, columns) -> SpanFacts:
     return _past_facts(w, columns, midnight).plus(today)
 
 
-def board_insights(*, board_id: str, days: int, now: datetime,
-                   executions=None) -> dict:
-    """Every figure of the insights page (and of /api/insights) for one window.
-    `executions` is an optional source of execution rows (see insights_costs)."""
+def board_insights(*, board_id: str, days: int, now: datetime) -> dict:
+    """Every figure of the insights page (and of /api/insights) for one window."""
     from tack.services import insights_costs
     w = window(board_id, days, now)
     columns = column_rows(board_id)
@@ -513,23 +536,33 @@ def board_insights(*, board_id: str, days: int, now: datetime,
         "stale_claims": stale_claims(w, in_progress),
         "waiting": waiting_on_people(in_progress),
         "agents": agent_activity(facts),
-        "costs": insights_costs.agent_costs(w, executions),
+        "costs": insights_costs.agent_costs(w),
     }
 
 
 # ---- the cards behind a chart ------------------------------------------------------------
 
-CARD_SETS = ("column", "completed", "age", "stale", "waiting", "agent")
+CARD_SETS = ("column", "completed", "age", "stale", "waiting", "agent", "runs")
 
 
 def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
-                 value: str = "") -> list[dict]:
+                 value: str = "", day: str = "") -> list[dict]:
     """The cards a chart's mark stands for: `column` (cards now in a column),
     `completed` (done in the window, or on day `value`), `age` (in progress, in an
-    age bucket), `stale` claims, `waiting` on a person, `agent` (completed by)."""
+    age bucket), `stale` claims, `waiting` on a person, `agent` (completed by),
+    `runs` (executions run by agent `value`, on `day` when given)."""
     if kind not in CARD_SETS:
         raise Invalid(f"kind must be one of {', '.join(CARD_SETS)}", "INVALID_KIND")
     w = window(board_id, days, now)
+    if kind == "runs":
+        from tack.services import insights_costs
+        if day and day not in w.day_labels:
+            raise Invalid("day must be a day of the range (YYYY-MM-DD)", "INVALID_DAY")
+        return [{"card_id": row.id, "title": row.title,
+                 "detail": f"{row.runs} run{'' if row.runs == 1 else 's'} by {value or NOBODY}"
+                           f", cost {round(float(row.cost), insights_costs.COST_DIGITS):g} USD"}
+                for row in insights_costs.cards_run_by(board_id, w.start, w.now,
+                                                       value or NOBODY, day)]
     columns = column_rows(board_id)
     if kind in ("completed", "agent"):
         done = completions(Span(board_id, w.start, w.now), columns)
@@ -537,7 +570,10 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
             done = [item for item in done if item["actor"] == (value or NOBODY)]
         elif value:
             done = [item for item in done if item["day"] == value]
-        return [{"card_id": item["card_id"], "title": item["title"] or "(deleted card)",
+        titles = {row.id: row.title for row in cards_with_ids(
+            sorted({item["card_id"] for item in done}))}
+        return [{"card_id": item["card_id"],
+                 "title": titles.get(item["card_id"], "(deleted card)"),
                  "detail": f"done {item['day']} by {item['actor']}"}
                 for item in done]
     if kind == "column" and any(c.key == value and c.role == "done" for c in columns):

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from tack.clock import now
 from tack.errors import Conflict
-from tack.kanban.translate import contract_event_type, contract_payload
+from tack.kanban.translate import CONTRACT_EVENTS, contract_event_type, contract_payload
 from tack.models import Card, Event, Note, Webhook, WebhookDelivery
 from tack.services.reading import fetch
 from tack.services.transaction import connection, writing
@@ -184,6 +184,26 @@ def release_lease(webhook_id: str, owner: str, skipped_to: int | None = None) ->
         connection().execute(sa.update(HOOKS).where(mine).values(**values))
 
 
+def wanted(action: str, card_id: str | None, event_types: list[str]) -> str | None:
+    """The contract event type a hook with the filter `event_types` (empty: every
+    type) is sent for this log entry; None when it is not sent (skipped, not owed)."""
+    event_type = contract_event_type(action) if card_id else None
+    if event_type is None or (event_types and event_type not in event_types):
+        return None
+    return event_type
+
+
+def owed_count(board_id: str | None, after: int, event_types: list[str]) -> sa.ScalarSelect:
+    """SQL: how many events after the cursor `after` the hook would be sent, by the
+    same rule as `wanted` (what /metrics reports as the hook's backlog)."""
+    actions = [action for action, event_type in CONTRACT_EVENTS.items()
+               if not event_types or event_type in event_types]
+    return (sa.select(sa.func.count()).select_from(EVENTS)
+            .where(EVENTS.c.board_id == board_id, EVENTS.c.seq > after,
+                   EVENTS.c.card_id.is_not(None), EVENTS.c.action.in_(actions))
+            .scalar_subquery())
+
+
 def pending_events(board_id: str, after: int, limit: int) -> list[sa.Row]:
     return fetch(sa.select(EVENTS).where(EVENTS.c.board_id == board_id,
                                          EVENTS.c.seq > after)
@@ -278,8 +298,8 @@ def deliver_hook(webhook_id: str, *, app_secret: str, allow_private: bool, owner
         rows = pending_events(hook.board_id, hook.last_delivered_seq, EVENTS_PER_PASS)
         bodies = payloads([r for r in rows if r.card_id and contract_event_type(r.action)])
         for row in rows:
-            event_type = contract_event_type(row.action) if row.card_id else None
-            if event_type is None or (hook.events and event_type not in hook.events):
+            event_type = wanted(row.action, row.card_id, hook.events)
+            if event_type is None:
                 scanned_to = row.seq
                 continue
             if secret is None:

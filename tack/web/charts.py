@@ -75,6 +75,31 @@ def bar_chart(labels: list[str], values: list[float], hrefs: list[str | None],
     return chart
 
 
+def stacked_bars(labels: list[str], series: list[dict], short_labels: list[str],
+                 unit: str) -> Chart:
+    """One bar per label, split into one segment per series ({name, values, hrefs}),
+    each stacked on the ones before; a segment of zero is not drawn."""
+    totals = [sum(item["values"][i] for item in series) for i in range(len(labels))]
+    chart = Chart(empty=not any(totals))
+    scale = _axes(chart, max(totals, default=0), short_labels, _label_step(len(labels)))
+    slot = (chart.width - LEFT - RIGHT) / max(len(labels), 1)
+    base = [0.0] * len(labels)
+    for index, item in enumerate(series):
+        for i, (label, value, href) in enumerate(zip(labels, item["values"], item["hrefs"])):
+            if not value:
+                continue
+            height = value * scale
+            chart.bars.append({
+                "x": round(LEFT + slot * i + slot * 0.15, 1), "w": round(slot * 0.7, 1),
+                "y": round(chart.height - BOTTOM - base[i] * scale - height, 1),
+                "h": round(height, 1), "href": href,
+                "title": f"{label} · {item['name']}: {_number(value)} {unit}",
+                "series": index % SERIES_COLOURS,
+            })
+            base[i] += value
+    return chart
+
+
 def stacked_areas(labels: list[str], series: list[dict], short_labels: list[str]) -> Chart:
     """Cumulative flow: each series ({name, counts, href}) stacked on the ones before,
     drawn as one polygon per series between its lower and upper edges. Drawn wider
