@@ -1,14 +1,14 @@
 """Clawboo workspaces: one git worktree (and its branch) per task.
 
-Revision ID: 0010_clawboo_workspaces
-Revises: 0009_agentkanban_keys_turns
+Revision ID: 0011_clawboo_workspaces
+Revises: 0010_insights_move_indexes
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_clawboo_workspaces"
-down_revision = "0009_agentkanban_keys_turns"
+revision = "0011_clawboo_workspaces"
+down_revision = "0010_insights_move_indexes"
 branch_labels = None
 depends_on = None
 
