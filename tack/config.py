@@ -40,6 +40,16 @@ def _flag(name: str, default: bool) -> bool:
     raise SystemExit(f"{name} must be 1 or 0 (true/false), got {raw!r}")
 
 
+def _paths(name: str) -> tuple[str, ...]:
+    """An os.pathsep-separated list of absolute directories."""
+    found = tuple(part.strip() for part in os.environ.get(name, "").split(os.pathsep)
+                  if part.strip())
+    for path in found:
+        if not os.path.isabs(os.path.expanduser(path)):
+            raise SystemExit(f"{name} must list absolute directories, got {path!r}")
+    return tuple(os.path.expanduser(path) for path in found)
+
+
 def database_url(sqlite_path: str) -> str:
     """DATABASE_URL (or TACK_DATABASE_URL) wins; otherwise the SQLite file."""
     url = os.environ.get("TACK_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
@@ -113,6 +123,15 @@ class Config:
     # with a running execution may stay silent before reconciliation releases it.
     clawboo_max_delegation_depth: int = 5
     clawboo_orphan_ttl_minutes: int = 60
+    # Clawboo workspaces (git worktrees per task) are off unless the admin lists the
+    # directories repositories may live under. Worktrees go under workspace_dir
+    # (default: "workspaces" beside the SQLite file). Verification commands from a
+    # task's VERIFICATION.md run only when workspace_commands is on.
+    workspace_roots: tuple[str, ...] = ()
+    workspace_dir: str = ""
+    workspace_commands: bool = False
+    workspace_command_timeout_seconds: float = 300.0
+    git_timeout_seconds: float = 60.0
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -154,7 +173,20 @@ class Config:
             clawboo_orphan_ttl_minutes=_int("TACK_CLAWBOO_ORPHAN_TTL_MINUTES",
                                             cls.clawboo_orphan_ttl_minutes),
             ext_rate_limit=_rate(os.environ.get("TACK_EXT_RATE_LIMIT") or cls.ext_rate_limit),
+            workspace_roots=_paths("TACK_WORKSPACE_ROOTS"),
+            workspace_dir=os.environ.get("TACK_WORKSPACE_DIR", "").strip(),
+            workspace_commands=_flag("TACK_WORKSPACE_COMMANDS", cls.workspace_commands),
+            workspace_command_timeout_seconds=_float(
+                "TACK_WORKSPACE_COMMAND_TIMEOUT_SECONDS", cls.workspace_command_timeout_seconds),
+            git_timeout_seconds=_float("TACK_GIT_TIMEOUT_SECONDS", cls.git_timeout_seconds),
         )
+
+    @property
+    def workspaces_dir(self) -> Path:
+        """Where task worktrees are made: TACK_WORKSPACE_DIR, else beside the database."""
+        if self.workspace_dir:
+            return Path(self.workspace_dir).expanduser().resolve()
+        return Path(self.db_path).resolve().parent / "workspaces"
 
     @property
     def is_sqlite(self) -> bool:

@@ -88,3 +88,31 @@ class VerificationOverride(db.Model):
     overridden_verdict: Mapped[str] = mapped_column(sa.String(16))
     verdict_detail: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Workspace(db.Model):
+    """A task's git worktree: where it was branched from, where it is checked out,
+    and what the board shows without running git (handoff, diff-stat, verdict).
+    One per task; the branch outlives the checkout (pause, completion)."""
+
+    __tablename__ = "clawboo_workspaces"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    card_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("cards.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="code")
+    repo_path: Mapped[str] = mapped_column(sa.Text)
+    worktree_path: Mapped[str] = mapped_column(sa.Text)
+    branch: Mapped[str] = mapped_column(sa.String(255))
+    base_ref: Mapped[str] = mapped_column(sa.String(255), default="HEAD")
+    base_commit: Mapped[str] = mapped_column(sa.String(64))
+    # The branch tip when the checkout was last dropped (pause, completion).
+    head_commit: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    # active (checked out) | paused (branch only) | completed (gate passed)
+    status: Mapped[str] = mapped_column(sa.String(16), default="active")
+    handoff: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
+    diff_stat: Mapped[str] = mapped_column(sa.Text, default="")
+    # The last verification gate run: {passed, results: [...]}.
+    verification: Mapped[dict | None] = mapped_column(sa.JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -15,7 +15,7 @@ from tack.services.boards import COLUMN_NAMES, DEFAULT_COLUMNS
 from tack.streams import stop_feed
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
-DATA_TABLES = ("clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
+DATA_TABLES = ("clawboo_workspaces", "clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
                "clawboo_tasks", "notes", "dependencies", "turns", "todos", "cards", "events",
                "webhook_deliveries", "access_key_webhooks", "webhooks", "access_key_boards",
                "access_keys")

@@ -27,7 +27,14 @@ FIELDS = {
     "DEPENDENCY_SELF": "dependsOnTaskId",
     "DEPENDENCY_OTHER_BOARD": "dependsOnTaskId",
     "INVALID_OVERRIDE": "humanOverride",
+    "INVALID_REPO_PATH": "repoPath",
+    "NOT_A_GIT_REPOSITORY": "repoPath",
+    "INVALID_KIND": "kind",
+    "INVALID_BASEREF": "baseRef",
+    "INVALID_BASESHA": "baseSha",
 }
+# Fields the document puts beside `error` in a failure.
+EXTRA_FIELDS = {"no_isolation": {"isolation": "none"}}
 
 
 def is_clawboo_path(path: str) -> bool:
@@ -35,7 +42,7 @@ def is_clawboo_path(path: str) -> bool:
 
 
 def failure(status: int, error: str, message: str = "", details=None) -> Response:
-    body = {"ok": False, "error": error}
+    body = {"ok": False, "error": error, **EXTRA_FIELDS.get(error, {})}
     if message:
         body["message"] = message
     if status == 400:
@@ -44,16 +51,26 @@ def failure(status: int, error: str, message: str = "", details=None) -> Respons
 
 
 def schema_details(errors: dict) -> dict:
-    """webargs' {location: {field: [messages]}} -> {field: [messages]}."""
+    """webargs' {location: {field: [messages]}} -> {field: [messages]}. A list
+    field's problems are keyed by item index: JSON keys are strings."""
     details = {}
     for problems in errors.values():
         details.update(problems if isinstance(problems, dict) else {"_body": problems})
-    return details
+    return string_keys(details)
+
+
+def string_keys(value):
+    if isinstance(value, dict):
+        return {str(key): string_keys(item) for key, item in value.items()}
+    return value
 
 
 def respond(status: int, detail, code: str, errors: dict | None = None) -> Response:
     """Any failure on /clawboo/api, as tack.error_handlers hands it over."""
     message = detail if isinstance(detail, str) else str(detail)
+    if code == "no_isolation":
+        # The document's one 422: the task kind resolves to no worktree.
+        return failure(422, code, message)
     if status == 422 or code in ("MALFORMED_JSON", "VALIDATION_ERROR"):
         # Tack's 422 is the document's 400.
         if errors:

@@ -6,6 +6,7 @@ from marshmallow import validate
 
 from tack.api.schemas import Text
 from tack.services.workflows import FINAL_EXECUTION_STATUSES, STATUSES, VERDICTS
+from tack.services.workspaces import ACTIONS, KINDS
 
 TITLE = validate.Length(min=1, max=500)
 LONG_TEXT = 20_000
@@ -113,3 +114,27 @@ class ClawbooTeamCreate(Body):
 class ClawbooAuditArgs(Body):
     teamId = Text(load_default=None)
     taskId = Text(load_default=None)
+
+
+class ClawbooWorkspaceCreate(Body):
+    repoPath = Text(required=True, validate=validate.Length(min=1, max=4096))
+    kind = Text(load_default="code", validate=validate.OneOf(KINDS))
+    baseRef = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=255))
+    # The "or a given base sha": a commit to branch from, winning over baseRef.
+    baseSha = Text(load_default=None, allow_none=True,
+                   validate=validate.Regexp(r"^[0-9a-fA-F]{4,64}$"))
+
+
+class ClawbooWorkspaceAction(Body):
+    # resume is Tack's addition: check a paused workspace's branch out again.
+    action = Text(required=True, validate=validate.OneOf(ACTIONS))
+
+
+class ClawbooHandoff(Body):
+    handoffFrom = Text(required=True, validate=validate.Length(min=1, max=200))
+    runtime = Text(required=True, validate=validate.Length(min=1, max=100))
+    completedSubtasks = ma.fields.List(Text(validate=validate.Length(max=2000)),
+                                       validate=validate.Length(max=200), load_default=list)
+    brokenOrUnverified = ma.fields.List(Text(validate=validate.Length(max=2000)),
+                                        validate=validate.Length(max=200), load_default=list)
+    nextBestStep = Text(load_default="", validate=validate.Length(max=LONG_TEXT))

@@ -81,3 +81,33 @@ def override_view(override) -> dict:
 
 def team_view(board) -> dict:
     return {"id": board.id, "name": board.name, "createdAt": millis(board.created_at)}
+
+
+def worktree_view(workspace) -> dict:
+    """The document's `worktree` object of a provision answer."""
+    return {"taskId": workspace.card_id, "worktreePath": workspace.worktree_path,
+            "branch": workspace.branch, "baseCommit": workspace.base_commit,
+            # Always on a branch (clawboo/task-<id>), never a detached HEAD.
+            "detached": False}
+
+
+def workspace_view(workspace, checked_out: bool) -> dict:
+    return {
+        "id": workspace.id,
+        "taskId": workspace.card_id,
+        "kind": workspace.kind,
+        "isolation": "worktree",
+        "status": workspace.status,
+        "checkedOut": checked_out,
+        "repoPath": workspace.repo_path,
+        "worktreePath": workspace.worktree_path,
+        "branch": workspace.branch,
+        "baseRef": workspace.base_ref,
+        "baseCommit": workspace.base_commit,
+        "headCommit": workspace.head_commit,
+        "handoff": workspace.handoff,
+        "diffStat": workspace.diff_stat or "",
+        "verification": workspace.verification,
+        "createdAt": millis(workspace.created_at),
+        "updatedAt": millis(workspace.updated_at),
+    }

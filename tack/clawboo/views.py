@@ -1,5 +1,5 @@
-"""/clawboo/api: teams, tasks, claims, comments, dependencies, executions and the
-verification gate. Each view reads the request, calls one service, translates."""
+"""/clawboo/api: teams, tasks, claims, comments, dependencies, executions, the
+verification gate and workspaces. Each view reads the request, calls one service, translates."""
 from flask import request
 from flask_smorest import Blueprint
 
@@ -13,8 +13,10 @@ from tack.clawboo.translate import (
     override_view,
     task_view,
     team_view,
+    workspace_view,
+    worktree_view,
 )
-from tack.services import workflows
+from tack.services import workflows, workspaces
 from tack.services.transaction import session
 
 blp = Blueprint("clawboo", __name__, url_prefix="/clawboo/api",
@@ -193,3 +195,76 @@ def list_overrides(args):
     """The audit log of human overrides of the verification gate, oldest first."""
     overrides = workflows.list_overrides(team_id=args["teamId"], card_id=args["taskId"])
     return json_response({"overrides": [override_view(o) for o in overrides]})
+
+
+# --- Workspaces: a git worktree per task ------------------------------------------------------
+
+
+def workspace_actor() -> str:
+    return request.headers.get("X-Actor", "").replace("\x00", "").strip()[:200] or "clawboo"
+
+
+def workspace_body(workspace) -> dict:
+    return workspace_view(workspace, workspaces.checked_out(workspace))
+
+
+@blp.route("/board/<task_id>/workspace", methods=["POST"])
+@blp.arguments(s.ClawbooWorkspaceCreate())
+def provision_workspace(data, task_id):
+    """Provision a git worktree, branch clawboo/task-<id> and the SoR scaffold (a
+    paused workspace is checked out again). research/review: 422 no_isolation."""
+    workspace = workspaces.provision(
+        card_id=task_id, repo_path=data["repoPath"], kind=data["kind"],
+        base_ref=data["baseRef"], base_sha=data["baseSha"], actor=workspace_actor())
+    return json_response({"ok": True, "worktree": worktree_view(workspace),
+                          "workspaceId": workspace.id, "isolation": "worktree"})
+
+
+@blp.route("/board/<task_id>/workspace", methods=["GET"])
+def read_workspace(task_id):
+    """Cold resume: the workspace row and the state rebuilt from the SoR files."""
+    workspace, state = workspaces.resume_state(task_id)
+    return json_response({"ok": True, "workspace": workspace_body(workspace), "state": state})
+
+
+@blp.route("/board/<task_id>/workspace", methods=["PATCH"])
+@blp.arguments(s.ClawbooWorkspaceAction())
+def act_on_workspace(data, task_id):
+    """pause (commit, drop the worktree, keep the branch), complete (the verification
+    gate), or resume (Tack's addition: check the branch out again)."""
+    action, actor = data["action"], workspace_actor()
+    if action == "pause":
+        workspace, committed = workspaces.pause(card_id=task_id, actor=actor)
+        return json_response({"ok": True, "action": action, "committed": committed,
+                              "workspace": workspace_body(workspace)})
+    if action == "resume":
+        workspace = workspaces.resume(card_id=task_id, actor=actor)
+        return json_response({"ok": True, "action": action,
+                              "workspace": workspace_body(workspace)})
+    outcome = workspaces.complete(card_id=task_id, actor=actor)
+    return json_response({"ok": True, "action": action, "passed": outcome["verdict"]["passed"],
+                          "verdict": outcome["verdict"],
+                          "workspace": workspace_body(outcome["workspace"]),
+                          "task": task_body(task_id)})
+
+
+@blp.route("/board/<task_id>/workspace/handoff", methods=["POST"])
+@blp.arguments(s.ClawbooHandoff())
+def write_handoff(data, task_id):
+    """Write the clock-out AGENT_HANDOFF.json into the task's worktree."""
+    document = workspaces.handoff(
+        card_id=task_id, handoff_from=data["handoffFrom"], runtime=data["runtime"],
+        completed_subtasks=data["completedSubtasks"],
+        broken_or_unverified=data["brokenOrUnverified"], next_best_step=data["nextBestStep"])
+    return json_response({"ok": True, "handoff": document})
+
+
+@blp.route("/board/<task_id>/workspace/detail", methods=["GET"])
+def workspace_detail(task_id):
+    """The SoR files, and the unified diff and diff-stat against the base
+    (bookkeeping files excluded)."""
+    found = workspaces.detail(task_id)
+    return json_response({
+        "ok": True, "workspace": workspace_body(found["workspace"]), "files": found["files"],
+        "source": found["source"], "diff": found["diff"], "diffStat": found["diffStat"],
+        "diffTruncated": found["diffTruncated"]})

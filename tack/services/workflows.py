@@ -21,6 +21,7 @@ from tack.models_clawboo import (
     ClawbooTask,
     Execution,
     VerificationOverride,
+    Workspace,
 )
 from tack.services.cards import PRIORITIES, PRIORITY_RANK
 from tack.services.transaction import connection, record, session, write_transaction, writing
@@ -584,7 +585,7 @@ def _release_orphan(execution_id: str, card_id: str, at: datetime, cutoff: datet
 
 def team_overview(team_id: str) -> dict:
     """Everything the team page shows: tasks by status, which are ready, each task's
-    dependencies, executions (with totals) and verdict."""
+    dependencies, executions (with totals), verdict and workspace."""
     from tack.services.dependencies import list_dependencies
     board = team(team_id)
     rows = task_rows(team_id=board.id)
@@ -600,12 +601,16 @@ def team_overview(team_id: str) -> dict:
     for dependency in list_dependencies(board_id=board.id):
         if dependency["blocked_id"] in waits_for:
             waits_for[dependency["blocked_id"]].append(dependency)
+    workspaces = {}
+    if ids:
+        workspaces = {workspace.card_id: workspace for workspace in session().scalars(
+            sa.select(Workspace).where(Workspace.card_id.in_(ids)))}
     by_status = {status: [] for status in STATUSES}
     for card, side in rows:
         by_status.setdefault(card.column_name, []).append((card, side))
     return {"team": board, "by_status": by_status, "ready": ready, "executions": runs,
             "totals": {card_id: execution_totals(found) for card_id, found in runs.items()},
-            "waits_for": waits_for}
+            "waits_for": waits_for, "workspaces": workspaces}
 
 
 def task_in_team(card_id: str, team_id: str) -> Card:

@@ -14,7 +14,8 @@ from tack.errors import NotFound
 from tack.extensions import csrf, limiter
 from tack.kanban import schemas as ks
 from tack.services import (board_page, board_reads, boards, cards, claims, columns as
-                           board_columns_service, decisions, events, notes, webhooks)
+                           board_columns_service, decisions, events, notes, webhooks,
+                           workspaces)
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
 from tack.services.views import claim_is_active
 from tack.web import auth
@@ -228,7 +229,8 @@ def render_dialog(card_id: str, message: str = "") -> str:
         "partials/card_dialog.html", card=card, columns=columns(card.board_id),
         priorities=PRIORITIES, notes=notes.list_notes(card_id),
         activity=events.recent_events(50, board_id=card.board_id, card_id=card_id),
-        claimed=claim_is_active(card, at), message=message, **template_helpers(at),
+        claimed=claim_is_active(card, at), message=message,
+        workspace=workspaces.workspace_of(card_id), **template_helpers(at),
     )
 
 
