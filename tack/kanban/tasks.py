@@ -51,11 +51,14 @@ class Tasks(MethodView):
     @blp.response(200, s.TaskOut(many=True))
     def get(self, args, board_id):
         """Tasks on the board, filtered; archived ones only with archived=true."""
-        board_row(board_id)
         priority = args["priority"]
         priority = None if priority is None else stored_priority(priority)
 
         def build(at):
+            # BOARD_NOT_FOUND is checked when the answer is built: an answer is cached
+            # only for a board that exists, and deleting one writes an event, which
+            # ends every cached answer.
+            board_row(board_id)
             rows = board_reads.list_tasks(
                 board_id=board_id, at=at, column=args["column"], assignee=args["assigned"],
                 claimed_by=args["claimed"], priority=priority, label=args["label"],
