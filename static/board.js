@@ -5,7 +5,8 @@
 
   var POLL_MS = 1500;
   var dragging = false;
-  var heldUpdate = null; // a live update that arrived mid-drag, applied after the drop
+  // A live update that arrived mid-drag, applied after the drop: {html, after}.
+  var heldUpdate = null;
   var polling = false;
 
   function byId(id) { return document.getElementById(id); }
@@ -31,13 +32,21 @@
   });
 
   // ---- live updates: poll the event cursor ------------------------------------
-  function applyUpdate(html) { htmx.swap("#poll-sink", html, { swapStyle: "innerHTML" }); }
+  // A live update answers "what changed after `after`". When the board moved on
+  // while it was on its way (a drop's or a form's answer redrew it), it may be
+  // older than what is shown, and drawing it would put a dropped card back where
+  // it was: it is dropped, and the next poll asks again from the newer cursor.
+  function applyUpdate(update) {
+    if (update.after !== seq()) return;
+    htmx.swap("#poll-sink", update.html, { swapStyle: "innerHTML" });
+  }
 
   function poll() {
     if (polling || document.hidden) return;
     polling = true;
     var params = viewParams();
-    params.set("after", seq());
+    var after = seq();
+    params.set("after", after);
     fetch("/web/changes?" + params.toString(), { headers: { "HX-Request": "true" } })
       .then(function (response) {
         if (response.status !== 200) return null;
@@ -45,7 +54,8 @@
       })
       .then(function (html) {
         if (!html) return;
-        if (dragging) heldUpdate = html; else applyUpdate(html);
+        var update = { html: html, after: after };
+        if (dragging) heldUpdate = update; else applyUpdate(update);
       })
       .catch(function () { /* offline for a moment: the next poll catches up */ })
       .finally(function () { polling = false; });
@@ -80,7 +90,7 @@
     dragging = false;
     document.body.classList.remove("dragging");
     allSortables().forEach(function (sortable) { sortable.option("disabled", false); });
-    if (heldUpdate) { var html = heldUpdate; heldUpdate = null; applyUpdate(html); }
+    if (heldUpdate) { var update = heldUpdate; heldUpdate = null; applyUpdate(update); }
   }
 
   htmx.onLoad(function (root) {

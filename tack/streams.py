@@ -31,7 +31,7 @@ from flask import Flask, current_app, request
 
 from tack.errors import TackError
 from tack.extensions import db
-from tack.kanban.translate import contract_event_type, contract_payload
+from tack.kanban.translate import contract_event_type, contract_payload, event_title
 from tack.models import Card, Event, Note
 from tack.services.views import event_view
 from tack.metrics import SSE_STREAMS_OPEN
@@ -79,10 +79,7 @@ def render(rows) -> list[Rendered]:
         native = dict(event_view(row), board_id=row.board_id)
         contract = b""
         if row.card_id and contract_event_type(row.action):
-            title = titles.get(row.card_id)
-            if title is None and row.action == "deleted":
-                title = (row.details or "").split(": ", 1)[0] or None
-            payload = contract_payload(row, notes.get(row.note_id), title)
+            payload = contract_payload(row, notes.get(row.note_id), event_title(row, titles))
             contract = sse(row.seq, payload["event"], payload)
         out.append(Rendered(row.seq, row.board_id, sse(row.seq, row.action, native), contract))
     return out

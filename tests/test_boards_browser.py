@@ -2,7 +2,7 @@
 limit, and reordering columns by dragging on the settings page."""
 import pytest
 import requests
-from test_browser import browser, card_in, drag, page, server  # noqa: F401 (fixtures)
+from test_browser import browser, card_in, drag, drag_to, page, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -17,10 +17,6 @@ def v1(server, method, path, key=None, **body):
     return response.json() if response.content else None
 
 
-@pytest.mark.skip(reason=(
-    "known failure on the merged main: the browser drag into another board's column does "
-    "not land (the server's move and WIP refusal are checked in tests/test_web_boards.py "
-    "on both databases); to be fixed next session"))
 def test_switch_boards_and_a_refused_drop_at_a_wip_limit(page, server):
     board = v1(server, "post", "/boards", name="Ops board",
                columns=["Todo", "Doing", "Done"])
@@ -59,13 +55,12 @@ def test_reorder_columns_by_dragging_on_the_settings_page(page, server):
     page.goto(server.url + f"/boards/{board['id']}/settings")
     rows = page.locator(".column-row")
     playwright_api.expect(rows).to_have_count(3)
-    handle = rows.nth(2).locator(".handle").bounding_box()
+    dragged = rows.nth(2).element_handle()
     goal = rows.nth(0).bounding_box()
-    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(handle["x"] + 5, handle["y"] + 5, steps=3)
-    page.mouse.move(goal["x"] + 10, goal["y"] + 4, steps=15)
-    page.mouse.up()
+    # Released once the row is first in the list (dragged by its handle).
+    drag_to(page, dragged, (goal["x"] + 10, goal["y"] + 4),
+            lambda: dragged.evaluate("row => row.parentElement.firstElementChild === row"),
+            grip=rows.nth(2).locator(".handle"))
     playwright_api.expect(page.locator("#toast")).to_have_text("Columns reordered.")
     names = [column["name"] for column in v1(server, "get", f"/boards/{board['id']}")["columns"]]
     assert names == ["Three", "One", "Two"]

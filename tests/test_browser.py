@@ -66,14 +66,38 @@ def card_in(page, column: str, title: str):
     return page.locator(f'.cards[data-column="{column}"] .card', has_text=title)
 
 
+HOVER_MOVES = 100  # at most this many small moves over the goal before giving up
+
+
 def drag(page, source, target):
-    """A person's drag: press, move in steps, release."""
-    box = source.bounding_box()
+    """A person's drag of the card `source` into the list `target`."""
+    dragged = source.element_handle()
     goal = target.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 10)
+    drag_to(page, dragged, (goal["x"] + goal["width"] / 2, goal["y"] + 20),
+            lambda: target.evaluate("(list, card) => list.contains(card)", dragged))
+
+
+def drag_to(page, dragged, point, placed, grip=None):
+    """Press on `dragged` (an element handle; on `grip` inside it when given), move
+    in steps to `point`, and keep the pointer moving there, a pixel at a time, until
+    placed() says SortableJS has put the element where it belongs; then release.
+    SortableJS ignores the pointer while it animates a swap (and 30 ms after each),
+    so releasing straight after a fast move can drop the element where the pointer
+    passed instead of where it stopped. The drop before must have been answered."""
+    page.wait_for_function("() => !document.body.classList.contains('dragging')")
+    box = (grip or dragged).bounding_box()
+    start_x, start_y = box["x"] + box["width"] / 2, box["y"] + min(10, box["height"] / 2)
+    page.mouse.move(start_x, start_y)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + 15, steps=3)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 20, steps=15)
+    page.mouse.move(start_x + 5, start_y + 5, steps=3)
+    page.mouse.move(*point, steps=15)
+    for move in range(HOVER_MOVES):
+        if placed():
+            break
+        page.mouse.move(point[0] + move % 2, point[1])
+    else:
+        page.mouse.up()
+        raise AssertionError(f"the drag never placed the element at {point}")
     page.mouse.up()
 
 
@@ -271,19 +295,16 @@ def test_drop_below_the_last_shown_card_keeps_the_hidden_ones_below(page, server
     ids = [result["id"] for result in created]
     page.reload()
     page.locator('.column[data-column="inbox"] .more').scroll_into_view_if_needed()
-    source = card_in(page, "inbox", f"Bulk {CARDS_SHOWN - 5:03d}").bounding_box()
+    dragged = card_in(page, "inbox", f"Bulk {CARDS_SHOWN - 5:03d}").element_handle()
     last = card_in(page, "inbox", f"Bulk {CARDS_SHOWN - 1:03d}").bounding_box()
-    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + 10)
-    page.mouse.down()
-    page.mouse.move(source["x"] + source["width"] / 2 + 5, source["y"] + 15, steps=3)
-    page.mouse.move(last["x"] + last["width"] / 2, last["y"] + last["height"] * 0.9, steps=15)
-    page.mouse.up()
-    page.wait_for_function("() => !document.body.classList.contains('dragging')")
+    # Released once the card is the last one shown in the column.
+    drag_to(page, dragged, (last["x"] + last["width"] / 2, last["y"] + last["height"] * 0.9),
+            lambda: dragged.evaluate("card => card.nextElementSibling === null"))
     moved = ids[CARDS_SHOWN - 5]
     expected = [i for i in ids[:CARDS_SHOWN] if i != moved] + [moved] + ids[CARDS_SHOWN:]
-    for _ in range(50):  # the move is saved when the server answers
-        inbox = [card["id"] for card in api(server, "get", "/api/board")["inbox"]]
-        if inbox == expected:
-            break
-        page.wait_for_timeout(100)
-    assert inbox == expected
+    # The page says the move was saved (the answer redrew the column)...
+    page.wait_for_function("() => !document.body.classList.contains('dragging')")
+    playwright_api.expect(page.locator('.cards[data-column="inbox"] .card').nth(
+        CARDS_SHOWN - 1)).to_have_attribute("data-card-id", moved)
+    # ... and the server holds it above the hidden cards.
+    assert [card["id"] for card in api(server, "get", "/api/board")["inbox"]] == expected

@@ -431,6 +431,27 @@ def test_claim_and_release(client, board):
                              headers=auth(board)), 404, "TASK_NOT_FOUND")
 
 
+def test_claim_and_release_answer_the_task_and_stay_on_their_board(client, board):
+    task = make_task(client, board, column_id=board["columns"][1]["id"])
+    client.post(url(board, f"/tasks/{task['id']}/comment"), headers=auth(board),
+                json={"message": "first", "actor_name": "Nanook"})
+    claimed = client.post(url(board, f"/tasks/{task['id']}/claim?actor=Nanook"),
+                          headers=auth(board)).json
+    shown = client.get(url(board, f"/tasks/{task['id']}")).json
+    assert claimed == shown and claimed["comment_count"] == 1
+    assert claimed["column_name"] == board["columns"][1]["name"]
+    # Through another board's path (with that board's key) the task is not there,
+    # whether it is held or free, and nothing about it changes.
+    other = make_board(client, name="Other")
+    for action in ("claim", "release", "claim"):
+        assert_error(client.post(url(other, f"/tasks/{task['id']}/{action}?actor=Eve"),
+                                 headers=auth(other)), 404, "TASK_NOT_FOUND")
+    assert client.get(url(board, f"/tasks/{task['id']}")).json == shown
+    released = client.post(url(board, f"/tasks/{task['id']}/release?actor=Nanook"),
+                           headers=auth(board)).json
+    assert released["claimed_by"] is None and released["comment_count"] == 1
+
+
 def test_move_obeys_the_wip_limit_and_sets_completed_time(client, board):
     doing, done = board["columns"][2]["id"], board["columns"][4]["id"]
     client.patch(url(board, f"/columns/{doing}"), headers=auth(board), json={"wip_limit": 1})

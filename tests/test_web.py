@@ -142,6 +142,8 @@ def test_live_poll_is_204_until_something_happens(client, page):
     make_card(client, title="new from an agent")
     response = page.get(f"/web/changes?after={seq}")
     assert response.status_code == 200 and "new from an agent" in response.data.decode()
+    # Someone else's change leaves the person's last message (a refused drop's reason).
+    assert 'id="toast"' not in response.data.decode()
 
 
 def test_write_without_csrf_token_is_refused(client):

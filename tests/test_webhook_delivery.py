@@ -63,9 +63,13 @@ def test_signed_contract_payloads_in_log_order(app, client, receiver):
                 json={"actor_name": "Nanook"}, headers=auth(board))
     client.post(f"/api/v1/boards/{board['id']}/tasks/{task['id']}/comment",
                 json={"message": "on it", "actor_name": "Nanook"}, headers=auth(board))
-    assert deliver(app) == 3
+    # Renamed before the delivery ran: task.created still says what was created.
+    client.patch(f"/api/v1/boards/{board['id']}/tasks/{task['id']}",
+                 json={"title": "Fix bug, renamed", "actor_name": "Nanook"},
+                 headers=auth(board))
+    assert deliver(app) == 4
     events = [r["json"]["event"] for r in receiver.received]
-    assert events == ["task.created", "task.claimed", "task.comment"]
+    assert events == ["task.created", "task.claimed", "task.comment", "task.updated"]
     assert receiver.seqs() == sorted(receiver.seqs())
     for post in receiver.received:
         headers, body = post["headers"], post["body"]
@@ -78,11 +82,12 @@ def test_signed_contract_payloads_in_log_order(app, client, receiver):
     created = receiver.received[0]["json"]
     assert created["data"]["title"] == "Fix bug" and created["data"]["task_id"] == task["id"]
     assert receiver.received[2]["json"]["data"]["message"] == "on it"
+    assert receiver.received[3]["json"]["data"]["title"] == "Fix bug, renamed"
     # Nothing more is owed: a second pass posts nothing.
-    assert deliver(app) == 0 and len(receiver.received) == 3
+    assert deliver(app) == 0 and len(receiver.received) == 4
     detail = hook_detail(client, board, hook)
     assert detail["failure_count"] == 0 and detail["last_triggered_at"]
-    assert [d["status"] for d in detail["recent_deliveries"]] == ["succeeded"] * 3
+    assert [d["status"] for d in detail["recent_deliveries"]] == ["succeeded"] * 4
     assert detail["recent_deliveries"][0]["response_code"] == 200
     assert "secret" not in detail
 

@@ -6,7 +6,7 @@ import hmac
 from flask import current_app, g, request
 
 from tack.errors import TackError
-from tack.services.boards import board_row, manage_key_matches
+from tack.services.boards import board_access, manage_key_matches
 
 
 class Unauthorized(TackError):
@@ -43,12 +43,13 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def require_edit(board_id: str):
-    """The board (BOARD_NOT_FOUND first), when the request may change it. Checked
-    once per request."""
+    """The board's access row (id, manage key hash, display-name rule;
+    BOARD_NOT_FOUND first), when the request may change it. Checked once per
+    request."""
     checked = g.get("kanban_board")
     if checked is not None and checked.id == board_id:
         return checked
-    board = board_row(board_id)
+    board = board_access(board_id)
     if not can_edit(board):
         raise Unauthorized("Missing or invalid manage key (send Authorization: Bearer, "
                            "X-API-Key or ?key=)")

@@ -26,6 +26,11 @@ def task_bodies(board_id: str, rows, at: datetime | None = None) -> list[dict]:
 
 def task_response(board_id: str, card_id: str, status: int = 200):
     """The task as it now stands, read back after the write (one read)."""
-    row = board_reads.read_task_back(board_id, card_id)
+    return task_answer(board_reads.read_task_back(board_id, card_id), status)
+
+
+def task_answer(row, status: int = 200):
+    """The task from a row with the card, `column_title` and `comment_count` (a
+    read back, or what the write itself returned)."""
     names = {row.column_name: row.column_title or row.column_name}
     return json_response(task_view(row, names, row.comment_count, now()), status)

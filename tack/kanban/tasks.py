@@ -11,7 +11,7 @@ from tack.errors import Invalid, TackError, detail_line
 from tack.kanban import register_v1_blueprint
 from tack.kanban import schemas as s
 from tack.kanban.auth import require_edit
-from tack.kanban.common import actor_from, task_bodies, task_response
+from tack.kanban.common import actor_from, task_answer, task_bodies, task_response
 from tack.kanban.translate import normalise_labels, stored_priority
 from tack.services import board_reads, card_details
 from tack.services.boards import board_row, check_actor
@@ -50,11 +50,14 @@ class Tasks(MethodView):
     @blp.response(200, s.TaskOut(many=True))
     def get(self, args, board_id):
         """Tasks on the board, filtered; archived ones only with archived=true."""
-        board_row(board_id)
         priority = args["priority"]
         priority = None if priority is None else stored_priority(priority)
 
         def build(at):
+            # BOARD_NOT_FOUND is checked when the answer is built: an answer is cached
+            # only for a board that exists, and deleting one writes an event, which
+            # ends every cached answer.
+            board_row(board_id)
             rows = board_reads.list_tasks(
                 board_id=board_id, at=at, column=args["column"], assignee=args["assigned"],
                 claimed_by=args["claimed"], priority=priority, label=args["label"],
@@ -168,16 +171,15 @@ def _action(name: str, doc: str):
 @_action("claim", "Claim the task for ?actor= (ALREADY_CLAIMED when another holds it).")
 def claim(_args, board_id, task_id):
     require_edit(board_id)
-    card_details.claim_task(board_id=board_id, card_id=task_id, actor=actor_from(),
-                            ttl_seconds=CLAIM_SECONDS)
-    return task_response(board_id, task_id)
+    return task_answer(card_details.claim_task(
+        board_id=board_id, card_id=task_id, actor=actor_from(), ttl_seconds=CLAIM_SECONDS))
 
 
 @_action("release", "Release the task's claim.")
 def release(_args, board_id, task_id):
     require_edit(board_id)
-    card_details.release_task(board_id=board_id, card_id=task_id, actor=actor_from())
-    return task_response(board_id, task_id)
+    return task_answer(card_details.release_task(board_id=board_id, card_id=task_id,
+                                                 actor=actor_from()))
 
 
 @_action("archive", "Archive the task (hidden from lists unless archived=true).")

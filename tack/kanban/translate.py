@@ -167,6 +167,18 @@ def contract_event_type(action: str) -> str | None:
     return CONTRACT_EVENTS.get(action)
 
 
+def event_title(event, current_titles: dict[str, str]) -> str | None:
+    """The task's title in an event's payload (a webhook or stream delivers it later
+    than it happened): a created task's title as created, which its event keeps; a
+    deleted task's from its event; otherwise the task's title now."""
+    if event.action == "created":
+        return event.details
+    title = current_titles.get(event.card_id)
+    if title is None and event.action == "deleted":
+        title = (event.details or "").split(": ", 1)[0] or None
+    return title
+
+
 def contract_payload(event, note, title: str | None) -> dict:
     """The contract's webhook payload for one card event (also each SSE event's
     data): {event, board_id, data: {task_id, title, actor, ...}, timestamp}, plus

@@ -1,11 +1,11 @@
 """Reads for the many-boards surfaces: tasks with every list filter, a board's task
 counts, a card's events, and board activity with comments and mentions."""
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from tack.errors import NotFound
-from tack.extensions import db
 from tack.models import Card, Column, Event, Note
 from tack.services.boards import board_row
 from tack.services.card_details import note_mentioning
@@ -111,22 +111,31 @@ def card_events(board_id: str, card_id: str) -> list[sa.Row]:
                  .order_by(Event.seq))
 
 
-EVENT_OF_NOTE = (sa.select(EVENTS)
-                 .where(EVENTS.c.note_id == sa.bindparam("note_id"),
-                        EVENTS.c.card_id == sa.bindparam("card_id"))
-                 .order_by(EVENTS.c.seq.desc()).limit(1))
-NOTE_BY_ID = sa.select(NOTES).where(NOTES.c.id == sa.bindparam("note_id"))
+# The event that wrote a note, with the note's own fields, in one statement. SQLite
+# may give a new note the id of one deleted with its card, so the card and the
+# newest event decide.
+COMMENT_READ_BACK = (
+    sa.select(EVENTS, NOTES.c.content.label("note_content"),
+              NOTES.c.author.label("note_author"), NOTES.c.mentions.label("note_mentions"))
+    .join_from(EVENTS, NOTES, sa.and_(NOTES.c.id == EVENTS.c.note_id,
+                                      NOTES.c.card_id == EVENTS.c.card_id))
+    .where(EVENTS.c.note_id == sa.bindparam("note_id"),
+           EVENTS.c.card_id == sa.bindparam("card_id"))
+    .order_by(EVENTS.c.seq.desc()).limit(1))
 
 
-def comment_read_back(note_id: int, card_id: str) -> tuple[sa.Row, sa.Row]:
-    """(the event that wrote the note, the note) just after a comment, from statements
-    compiled once, on one connection. SQLite may give a new note the id of one
-    deleted with its card, so the card and the newest event decide."""
-    with db.engine.connect() as connection:
-        event = connection.execute(EVENT_OF_NOTE, {"note_id": note_id,
-                                                   "card_id": card_id}).first()
-        note = connection.execute(NOTE_BY_ID, {"note_id": note_id}).first()
-    return event, note
+@dataclass(frozen=True)
+class NoteRead:
+    """What an event's view needs of the note it wrote."""
+    content: str
+    author: str
+    mentions: list
+
+
+def comment_read_back(note_id: int, card_id: str) -> tuple[sa.Row, NoteRead]:
+    """(the event that wrote the note, the note) just after a comment."""
+    row = fetch_one(COMMENT_READ_BACK, note_id=note_id, card_id=card_id)
+    return row, NoteRead(row.note_content, row.note_author, row.note_mentions)
 
 
 def note_of(event: sa.Row, notes: dict[int, sa.Row]) -> sa.Row | None:

@@ -293,6 +293,21 @@ def board_row(board_id: str) -> sa.Row:
     return found[0]
 
 
+# What a write's key check and display-name rule read of the board, on every write.
+SELECT_BOARD_ACCESS = sa.select(BOARDS.c.id, BOARDS.c.manage_key_hash,
+                                BOARDS.c.require_display_name).where(
+    BOARDS.c.id == sa.bindparam("board_id"))
+
+
+def board_access(board_id: str) -> sa.Row:
+    """The board's id, manage key hash and display-name rule (BOARD_NOT_FOUND when
+    there is no such board): only what the per-write checks need."""
+    found = _read(SELECT_BOARD_ACCESS, board_id=board_id)
+    if not found:
+        raise NotFound("Board not found", "BOARD_NOT_FOUND")
+    return found[0]
+
+
 def column_rows(board_id: str) -> list[sa.Row]:
     """The board's columns in position order, as plain rows."""
     return _read(SELECT_COLUMNS, board_id=board_id)

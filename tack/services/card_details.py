@@ -7,8 +7,8 @@ import orjson
 import sqlalchemy as sa
 
 from tack.clock import now
-from tack.errors import Invalid, NotFound
-from tack.models import Board, Card, Column
+from tack.errors import Conflict, Invalid, NotFound
+from tack.models import Board, Card, Column, Note
 from tack.services import cards, claims
 from tack.models import UTCDateTime
 from tack.services.boards import board_row, check_actor, get_board
@@ -23,6 +23,36 @@ TOUCH_CARD_ON_BOARD = (
     .values(updated_at=sa.bindparam("at", type_=UTCDateTime()))
     .returning(CARDS.c.id)
 )
+
+# What the contract's task answer adds to the card row: its column's display name
+# and its comment count. As scalar subqueries, a write can return them with the card
+# it changed, and the answer needs no read after the write.
+# The card's columns are named in full: SQLAlchemy writes SQLite's RETURNING without
+# table names, and inside the subquery a bare `board_id` would be the column's own.
+COLUMNS = Column.__table__
+NOTES = Note.__table__
+COLUMN_TITLE = (
+    sa.select(COLUMNS.c.name)
+    .where(COLUMNS.c.board_id == sa.literal_column("cards.board_id"),
+           COLUMNS.c.key == sa.literal_column("cards.column_name"))
+    .scalar_subquery().label("column_title"))
+COMMENT_COUNT = (
+    sa.select(sa.func.count()).where(NOTES.c.card_id == sa.literal_column("cards.id"))
+    .scalar_subquery().label("comment_count"))
+ON_BOARD = CARDS.c.board_id == sa.bindparam("on_board")
+
+
+def returning_the_task(statement: sa.Update) -> sa.Update:
+    """`statement`, an UPDATE of one card, returning the whole task (what it already
+    returns is not asked for twice)."""
+    returned = {column.name for column in statement.exported_columns}
+    return statement.returning(*(column for column in CARDS.c if column.name not in returned),
+                               COLUMN_TITLE, COMMENT_COUNT)
+
+
+# A claim and a release on the board's card only, answering with the task.
+CLAIM_TASK = returning_the_task(claims.CLAIM.where(ON_BOARD))
+RELEASE_TASK = returning_the_task(claims.RELEASE_ANY.where(ON_BOARD))
 
 # Documented limit: a card's metadata is a JSON object of at most this many bytes.
 METADATA_MAX_BYTES = 16 * 1024
@@ -156,18 +186,27 @@ def delete_task(*, board_id: str, card_id: str, actor: str = "") -> None:
 
 
 @write_transaction
-def claim_task(*, board_id: str, card_id: str, actor: str, ttl_seconds: int) -> None:
-    check_on_board(board_id, card_id)
-    claims.claim_card(card_id=card_id, agent=actor, ttl_seconds=ttl_seconds)
+def claim_task(*, board_id: str, card_id: str, actor: str, ttl_seconds: int) -> sa.Row:
+    """Returns the task as claimed (the card with column_title and comment_count).
+    One statement claims it and checks it is on the board; only a failed claim
+    asks which it was, so a task elsewhere is TASK_NOT_FOUND, not taken."""
+    try:
+        return claims.claim_card(card_id=card_id, agent=actor, ttl_seconds=ttl_seconds,
+                                 statement=CLAIM_TASK, on_board=board_id)
+    except (Conflict, NotFound):
+        check_on_board(board_id, card_id)
+        raise
 
 
 @write_transaction
-def release_task(*, board_id: str, card_id: str, actor: str = "") -> None:
+def release_task(*, board_id: str, card_id: str, actor: str = "") -> sa.Row:
     """Anyone with edit on the board may free a task (a person unsticking an agent's
-    claim); the release is recorded under `actor`."""
-    check_on_board(board_id, card_id)
-    connection().execute(claims.RELEASE_ANY, {"card_id": card_id})
+    claim); the release is recorded under `actor`. Returns the task as released."""
+    task = connection().execute(RELEASE_TASK, {"card_id": card_id, "on_board": board_id}).first()
+    if task is None:
+        raise NotFound("Task not found", "TASK_NOT_FOUND")
     record("released", card_id=card_id, actor=actor, details="", board_id=board_id)
+    return task
 
 
 @write_transaction

@@ -93,12 +93,16 @@ def _run(statement, **params):
 
 
 @write_transaction
-def claim_card(*, card_id: str, agent: str, ttl_seconds: int = 300) -> sa.Row:
+def claim_card(*, card_id: str, agent: str, ttl_seconds: int = 300,
+               statement: sa.Update = CLAIM, **narrowed) -> sa.Row:
     """Claim `card_id` for `agent`; the holder may claim again to renew. Returns the
-    claim (board_id, claimed_by, claimed_at, claim_expires_at)."""
+    claim (board_id, claimed_by, claimed_at, claim_expires_at). A caller may pass
+    CLAIM with more conditions (their values in `narrowed`) and more to return; a
+    card those conditions leave out fails as taken, so that caller checks them
+    when the claim fails."""
     at = now()
-    claim = _run(CLAIM, card_id=card_id, agent=agent, at=at,
-                 expires=at + timedelta(seconds=ttl_seconds))
+    claim = _run(statement, card_id=card_id, agent=agent, at=at,
+                 expires=at + timedelta(seconds=ttl_seconds), **narrowed)
     if claim is None:
         raise _already_claimed(_current(card_id))
     renewal = claim.claimed_at != at

@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 from tack.clock import now
 from tack.errors import Conflict
-from tack.kanban.translate import CONTRACT_EVENTS, contract_event_type, contract_payload
+from tack.kanban.translate import (CONTRACT_EVENTS, contract_event_type, contract_payload,
+                                   event_title)
 from tack.models import Card, Event, Note, Webhook, WebhookDelivery
 from tack.services.reading import fetch
 from tack.services.transaction import connection, writing
@@ -209,13 +210,8 @@ def payloads(rows) -> dict[int, dict]:
         if note_ids else {}
     titles = {c.id: c.title for c in fetch(sa.select(Card.id, Card.title)
                                            .where(Card.id.in_(card_ids)))} if card_ids else {}
-    out = {}
-    for row in rows:
-        title = titles.get(row.card_id)
-        if title is None and row.action == "deleted":
-            title = (row.details or "").split(": ", 1)[0] or None
-        out[row.seq] = contract_payload(row, notes.get(row.note_id), title)
-    return out
+    return {row.seq: contract_payload(row, notes.get(row.note_id), event_title(row, titles))
+            for row in rows}
 
 
 def _log_attempt(hook, seq: int, event_type: str, outcome: Outcome, at: datetime) -> None:

@@ -126,12 +126,16 @@ def shown_counts() -> dict[str, int]:
     return counts
 
 
-def board_update(message: str = "", status: int = 200, main_html: str = "") -> Response:
+def board_update(message: str = "", status: int = 200, main_html: str = "",
+                 live: bool = False) -> Response:
     """The answer to every page write: `main_html` for the request's own target, and
-    out-of-band swaps for the columns, activity, cursor and the message."""
+    out-of-band swaps for the columns, activity, cursor and the message. A `live`
+    update (the poll) carries no message: it must not wipe the answer to this
+    person's last action, such as why a drop was refused."""
     context = board_context()
     updates = render_template("partials/updates.html", message=message,
-                              is_error=status >= 400, in_dialog=in_dialog(), **context)
+                              is_error=status >= 400, in_dialog=in_dialog(), live=live,
+                              **context)
     return Response(main_html + updates, status=status, mimetype="text/html")
 
 
@@ -211,7 +215,7 @@ def changes():
     after = request.args.get("after", type=int, default=0)
     if events.last_seq(g.board_id) <= after:
         return Response(status=204)
-    return board_update()
+    return board_update(live=True)
 
 
 @bp.get("/web/cards/<card_id>")
