@@ -29,7 +29,7 @@ from tack.api.snapshots import (
     card_fragments,
 )
 from tack.services import cards
-from tack.services.boards import columns, columns_with_role
+from tack.services.boards import column_rows, columns_with_role
 from tack.services.reading import cards_with_ids, fetch
 
 # Events after which every card keeps its column and position and the board shows
@@ -136,8 +136,10 @@ def _rebuilt(board_id: str, fields, seq: int, at: datetime, archive_days: int,
              known: dict[bytes, Piece]) -> BoardState:
     slots = cards.board_cards(board_id=board_id, at=at, archive_days=archive_days,
                               columns=SLOT)
-    by_column: dict[str, list[Fragment]] = {column.key: [] for column in columns(board_id)}
-    done = frozenset(column.key for column in columns_with_role("done", board_id))
+    board_columns = column_rows(board_id)
+    by_column: dict[str, list[Fragment]] = {column.key: [] for column in board_columns}
+    done = frozenset(column.key for column in
+                     columns_with_role("done", board_id, board_columns))
     archive_after = timedelta(days=archive_days)
     valid_until = FAR_FUTURE
     for fragment in card_fragments(slots, seq, at, fields):

@@ -12,6 +12,7 @@ from tack.services.boards import (
     DEFAULT_BOARD,
     column_named,
     column_or_default,
+    column_rows,
     column_with_role,
     columns_with_role,
 )
@@ -136,9 +137,9 @@ def create_card(*, title: str, description: str = "", column_name: str | None = 
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
     """A new card at the end of `column_name` (default: the board's inbox-role column).
-    The column and priority are checked before the write begins (an ORM board load
-    kept out of the writer lock); the insert is Core statements built once."""
-    column = column_or_default(column_name, "inbox", board_id)
+    The column and priority are checked before the write begins (out of the writer
+    lock); the column, the insert and its checks are Core statements built once."""
+    column = column_or_default(column_name, "inbox", board_id, column_rows(board_id))
     check_priority(priority)
     return _insert_card(column, dict(
         title=title, description=description, priority=priority, assignee=assignee,
@@ -153,7 +154,7 @@ INSERT_CARD = sa.insert(CARDS)
 
 
 @write_transaction
-def _insert_card(column: Column, values: dict) -> Card:
+def _insert_card(column: sa.Row, values: dict) -> Card:
     lock_column(column)
     _check_wip_limit(column, None)
     at = now()
@@ -336,7 +337,8 @@ def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
     unknown column or priority is refused (400), not answered with an empty list."""
     query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
-        query = query.where(Card.column_name == column_named(column_name, board_id).key)
+        column = column_named(column_name, board_id, column_rows(board_id))
+        query = query.where(Card.column_name == column.key)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
@@ -397,7 +399,7 @@ def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: in
 def on_board(query, *, board_id: str, at: datetime, archive_days: int):
     """Narrow a card query to what the board shows: done cards last updated more than
     `archive_days` ago (or archived by the sweep) are left out."""
-    done_keys = [c.key for c in columns_with_role("done", board_id)]
+    done_keys = [c.key for c in columns_with_role("done", board_id, column_rows(board_id))]
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),
