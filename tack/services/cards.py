@@ -106,14 +106,19 @@ def defer_deadline(at: datetime) -> datetime:
     return at + timedelta(days=settings().defer_days)
 
 
+LOCK_COLUMN = (sa.select(Column.__table__.c.id)
+               .where(Column.__table__.c.id == sa.bindparam("column_id")).with_for_update())
+
+
 def lock_column(column: Column) -> None:
     """Take the column's row lock for the rest of the write: two writes placing cards
     in one column then cannot both pass its WIP limit or both take the same position.
     Only PostgreSQL needs it; SQLite runs one writer at a time (and a query saved
-    counts on the hottest writes)."""
+    counts on the hottest writes). Every create into the column queues here until
+    the holder commits, so it is a prebuilt Core statement, taken as late as the
+    write allows."""
     if connection().dialect.name == "postgresql":
-        session().execute(sa.select(Column.id).where(Column.id == column.id)
-                          .with_for_update())
+        connection().execute(LOCK_COLUMN, {"column_id": column.id})
 
 
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
@@ -155,13 +160,14 @@ INSERT_CARD = sa.insert(CARDS)
 
 @write_transaction
 def _insert_card(column: sa.Row, values: dict) -> Card:
-    lock_column(column)
-    _check_wip_limit(column, None)
     at = now()
     write = connection()
+    # A free id is found before the column lock: the lock is held to the commit.
     card_id = "card-" + secrets.token_hex(4)
     while write.execute(SELECT_ID, {"card_id": card_id}).first() is not None:
         card_id = "card-" + secrets.token_hex(4)
+    lock_column(column)
+    _check_wip_limit(column, None)
     last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
                                          "column_name": column.key}).scalar()
     values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
