@@ -1,6 +1,16 @@
 """Domain errors. Services raise them; the API answers JSON, the page a message."""
 
 
+def detail_line(detail) -> str:
+    """A refusal's detail as one line, for contracts whose errors carry a message
+    string: Tack's detail can be an object (a claim conflict names the holder)."""
+    if isinstance(detail, dict):
+        if detail.get("claimed_by"):
+            return f"Task is already claimed by {detail['claimed_by']}"
+        return str(detail.get("error") or detail)
+    return str(detail)
+
+
 class TackError(Exception):
     status = 400
     code = "INVALID"

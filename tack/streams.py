@@ -225,6 +225,19 @@ def feed_of(app: Flask) -> Feed:
         return feed
 
 
+def stop_feed(app: Flask, seconds: float = 5) -> None:
+    """End the app's streams and wait for its feed thread, so nothing reads the log
+    after the app's engine is disposed (an app torn down in a process that goes on)."""
+    with _feeds_lock:
+        feed = _feeds.pop(id(app), None)
+    if feed is None:
+        return
+    feed.close()
+    thread = feed.thread
+    if thread is not None:
+        thread.join(seconds)
+
+
 def watch_worker(app: Flask, worker) -> None:
     """Streams end once gunicorn's worker stops (graceful stop, SIGTERM)."""
     feed_of(app).alive = lambda: worker.alive

@@ -12,6 +12,7 @@ from tack import clock, create_app
 from tack.config import Config, database_url
 from tack.extensions import db
 from tack.services.boards import COLUMN_NAMES, DEFAULT_COLUMNS
+from tack.streams import stop_feed
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
 DATA_TABLES = ("clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
@@ -93,6 +94,7 @@ def app(database, config_overrides):
     fragments.clear()
     board_state.clear()
     yield app
+    stop_feed(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -8,6 +8,7 @@ from conftest import make_config
 from kanban_helpers import assert_error
 
 from tack import create_app
+from tack.extensions import db
 
 REDIS_URL = os.environ.get("TACK_TEST_REDIS_URL", "")
 
@@ -16,7 +17,8 @@ REDIS_URL = os.environ.get("TACK_TEST_REDIS_URL", "")
 def test_two_apps_share_the_board_creation_count_through_redis(database):
     url, sqlite_path = database
     settings = dict(redis_url=REDIS_URL, board_rate_limit="2/hour")
-    first = create_app(make_config(url, sqlite_path, **settings)).test_client()
+    first_app = create_app(make_config(url, sqlite_path, **settings))
+    first = first_app.test_client()
     # An address no other run uses, so counts left in Redis by earlier runs don't matter.
     address = {"REMOTE_ADDR": f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}."
                               f"{secrets.randbelow(250)}"}
@@ -25,9 +27,13 @@ def test_two_apps_share_the_board_creation_count_through_redis(database):
                           environ_base=address).status_code == 201
     # A second app (as another process would) starts with its own limiter storage:
     # only a count kept in Redis can refuse this request.
-    second = create_app(make_config(url, sqlite_path, **settings)).test_client()
-    assert_error(second.post("/api/v1/boards", json={"name": "x"}, environ_base=address),
-                 429, "RATE_LIMIT_EXCEEDED")
+    second_app = create_app(make_config(url, sqlite_path, **settings))
+    refused = second_app.test_client().post("/api/v1/boards", json={"name": "x"},
+                                            environ_base=address)
+    for each in (first_app, second_app):
+        with each.app_context():
+            db.engine.dispose()  # else their pooled connections close at garbage collection
+    assert_error(refused, 429, "RATE_LIMIT_EXCEEDED")
 
 
 def test_limiter_storage_follows_the_redis_setting():

@@ -5,6 +5,7 @@ import math
 from flask import Response, g
 
 from tack.api.responses import json_response
+from tack.errors import detail_line
 
 CONTRACT_CODES = frozenset({"missing_auth", "invalid_key", "forbidden", "not_found",
                             "validation_error", "invalid_body", "rate_limited"})
@@ -15,13 +16,6 @@ BY_STATUS = {400: "validation_error", 401: "invalid_key", 403: "forbidden",
 INVALID_BODY = frozenset({"MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE"})
 RATE_LIMITED_MESSAGE = "Rate limit exceeded. Try again later."
 
-
-def message_of(detail) -> str:
-    if isinstance(detail, dict):
-        if detail.get("claimed_by"):
-            return f"Task is already claimed by {detail['claimed_by']}"
-        return str(detail.get("error") or detail)
-    return str(detail)
 
 
 def ext_error_response(status: int, detail, code: str, errors: dict | None = None) -> Response:
@@ -36,5 +30,5 @@ def ext_error_response(status: int, detail, code: str, errors: dict | None = Non
     if status == 429:
         detail = RATE_LIMITED_MESSAGE
         headers["Retry-After"] = str(max(1, math.ceil(g.get("ext_retry_after") or 1)))
-    return json_response({"error": {"code": code, "message": message_of(detail)}}, status,
+    return json_response({"error": {"code": code, "message": detail_line(detail)}}, status,
                          headers)

@@ -55,11 +55,13 @@ def init_api(app: Flask, api: TackApi) -> None:
                           search, stream)
 
     api.init_app(app)
-    for blueprint in (meta.blp, meta_docs.blp, board.blp, cards.blp, batch.blp,
+    for blueprint in (meta.blp, board.blp, cards.blp, batch.blp,
                       dependencies.blp, search.blp, stream.blp, insights.blp):
         api.register_blueprint(blueprint)
     init_kanban(app, api)
     init_agentkanban(app, api)
+    # After the surfaces, so its /api/v1/llms.txt is documented with /api/v1's errors.
+    api.register_blueprint(meta_docs.blp)
     app.before_request(require_api_key)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})

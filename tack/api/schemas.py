@@ -276,9 +276,17 @@ class CardSchema(ma.Schema):
     follows_id = fields.String()
 
 
-BoardSchema = ma.Schema.from_dict(
-    {key: fields.List(fields.Nested(CardSchema)) for key in COLUMN_NAMES}, name="Board"
-)
+class BoardSchema(ma.Schema.from_dict(
+    {key: fields.List(fields.Nested(CardSchema)) for key in COLUMN_NAMES}
+)):
+    class Meta:
+        # A board with its own columns answers with its own column keys, so the
+        # object is open: apispec leaves additionalProperties unset with a description.
+        unknown = ma.INCLUDE
+        description = (
+            "One key per column of the board, each a list of cards in position order: "
+            "the Tack workflow's eight keys on board main, a board's own column keys otherwise."
+        )
 
 
 class StatusSchema(ma.Schema):

@@ -31,37 +31,20 @@ def init_clawboo(app: Flask, api: Api) -> None:
     from tack.clawboo.errors import is_clawboo_path, respond
     from tack.clawboo.views import blp
     from tack.error_handlers import register_surface
+    from tack.openapi_surfaces import document_surface_errors
     register_surface(is_clawboo_path, respond)
+    # Failures are {ok: false, error} (400 with `details` for bad input, where Tack
+    # says 422); the views answer plain JSON, so their successes are documented here.
+    document_surface_errors(
+        api, is_clawboo_path, schema_name="ClawbooError", response_name="CLAWBOO_ERROR",
+        schema={"type": "object", "required": ["ok", "error"],
+                "properties": {"ok": {"type": "boolean", "enum": [False]},
+                               "error": {"type": "string"}, "message": {"type": "string"},
+                               "details": {"type": "object",
+                                           "description": "400 only: field -> messages"}}},
+        description="Error in the Clawboo board contract's shape",
+        success_description="Success (shapes in the Clawboo board API document)",
+        success_status=lambda path, method: "201" if (path, method) == (
+            PREFIX + "/teams", "post") else "200")
     api.register_blueprint(blp)
     app.register_blueprint(page.bp)
-    document_errors(api)
-
-
-def document_errors(api: Api) -> None:
-    """Every /clawboo/api operation answers failures as {ok: false, error} (400 with
-    `details` for bad input, where Tack says 422): say so in the OpenAPI document."""
-    api.spec.components.schema("ClawbooError", {
-        "type": "object", "required": ["ok", "error"],
-        "properties": {"ok": {"type": "boolean", "enum": [False]},
-                       "error": {"type": "string"}, "message": {"type": "string"},
-                       "details": {"type": "object",
-                                   "description": "400 only: field -> messages"}}})
-    api.spec.components.response("CLAWBOO_ERROR", {
-        "description": "Error in the Clawboo board contract's shape",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/"
-                                                            "ClawbooError"}}}})
-    # apispec keeps registered paths here; the operations are plain dicts.
-    for path, operations in api.spec._paths.items():
-        if not path.startswith(PREFIX + "/"):
-            continue
-        for method, operation in operations.items():
-            if isinstance(operation, dict) and "responses" in operation:
-                # The views answer plain JSON: document the success, or every 2xx
-                # would be read against the error schema below.
-                success = "201" if (path, method) == (PREFIX + "/teams", "post") else "200"
-                operation["responses"].setdefault(success, {
-                    "description": "Success (shapes in seeds/clawboo-board-api.md)",
-                    "content": {"application/json": {"schema": {"type": "object"}}}})
-                operation["responses"].pop("422", None)
-                operation["responses"]["default"] = {"$ref": "#/components/responses/"
-                                                             "CLAWBOO_ERROR"}

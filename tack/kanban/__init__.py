@@ -28,31 +28,16 @@ def init_kanban(app: Flask, api: Api) -> None:
     from tack.error_handlers import register_surface
     from tack.kanban.auth import guard_board_writes
     from tack.kanban.errors import kanban_error_response
+    from tack.kanban.schemas import ErrorOut
+    from tack.openapi_surfaces import document_surface_errors
 
+    # Failures in the contract's shape (400 for bad input, where Tack says 422).
+    document_surface_errors(
+        api, is_kanban_path, schema_name="KanbanError", response_name="KANBAN_ERROR",
+        schema=ErrorOut, description="Error in the HNR Kanban contract's shape",
+        success_description="Success, as kanban-api.md shows")
     for blueprint in _blueprints:
         api.register_blueprint(blueprint)
     meta.add_root_routes(app, api)
-    document_errors(api)
     register_surface(is_kanban_path, kanban_error_response)
     app.before_request(guard_board_writes)
-
-
-def document_errors(api: Api) -> None:
-    """Every /api/v1 operation answers failures in the contract's shape (400 for bad
-    input, where Tack says 422): say so in the OpenAPI document."""
-    from tack.kanban.schemas import ErrorOut
-
-    api.spec.components.schema("KanbanError", schema=ErrorOut)
-    api.spec.components.response("KANBAN_ERROR", {
-        "description": "Error in the HNR Kanban contract's shape",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/"
-                                                            "KanbanError"}}}})
-    # apispec keeps registered paths here; the operations are plain dicts.
-    for path, operations in api.spec._paths.items():
-        if not is_kanban_path(path):
-            continue
-        for operation in operations.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].pop("422", None)
-                operation["responses"]["default"] = {"$ref": "#/components/responses/"
-                                                             "KANBAN_ERROR"}

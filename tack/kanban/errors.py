@@ -4,6 +4,7 @@ where the contract names one."""
 from flask import Response
 
 from tack.api.responses import json_response
+from tack.errors import detail_line
 
 # Tack's code -> the contract's.
 CODES = {
@@ -24,14 +25,6 @@ INVALID_INPUT = {"DEPENDENCY_SELF", "DEPENDENCY_EXISTS", "DEPENDENCY_CYCLE",
                  "DEPENDENCY_OTHER_BOARD"}
 
 
-def message_of(detail) -> str:
-    """Tack's detail can be an object (a claim conflict); the contract wants a line."""
-    if isinstance(detail, dict):
-        if detail.get("claimed_by"):
-            return f"Task is already claimed by {detail['claimed_by']}"
-        return str(detail.get("error") or detail)
-    return str(detail)
-
 
 def kanban_error_response(status: int, detail, code: str,
                           errors: dict | None = None) -> Response:
@@ -39,5 +32,5 @@ def kanban_error_response(status: int, detail, code: str,
     code = CODES.get(code, code)
     if status == 422 or code in INVALID_INPUT:
         status, code = 400, "INVALID_INPUT"
-    return json_response({"error": message_of(detail), "code": code, "status": status},
+    return json_response({"error": detail_line(detail), "code": code, "status": status},
                          status)

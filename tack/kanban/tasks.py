@@ -7,12 +7,11 @@ from flask_smorest import Blueprint
 from tack.api.responses import json_response
 from tack.api.schemas import TTL_MAX
 from tack.api.snapshots import FAR_FUTURE, cached_read
-from tack.errors import Invalid, TackError
+from tack.errors import Invalid, TackError, detail_line
 from tack.kanban import register_v1_blueprint
 from tack.kanban import schemas as s
 from tack.kanban.auth import require_edit
 from tack.kanban.common import actor_from, task_bodies, task_response
-from tack.kanban.errors import message_of
 from tack.kanban.translate import normalise_labels, stored_priority
 from tack.services import board_reads, card_details
 from tack.services.boards import board_row, check_actor
@@ -123,7 +122,7 @@ def run_operation(board_id: str, operation: dict, actor: str) -> dict:
     except ma.ValidationError as invalid:
         result["error"] = f"Invalid operation: {invalid.messages}"
     except TackError as refused:
-        result["error"] = message_of(refused.detail)
+        result["error"] = detail_line(refused.detail)
     return result
 
 
