@@ -53,11 +53,11 @@ class Piece:
 
 
 def _piece(text: bytes, known: dict[bytes, Piece]) -> Piece:
+    """`known`: the previous board's pieces by text, reused rather than recompressed."""
     return known.get(text) or Piece(text, compression.deflated(text))
 
 
-_CONSTANT = {}
-OPEN, CLOSE, COMMA, END_LIST = (_piece(text, _CONSTANT) for text in (b"{", b"}", b",", b"]"))
+OPEN, CLOSE, COMMA, END_LIST = (_piece(text, {}) for text in (b"{", b"}", b",", b"]"))
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,9 @@ class BoardState:
 
     def encoded(self) -> tuple[bytes, bytes]:
         """The board's JSON, and the same gzipped."""
-        columns = [self.pieces[key] for key in self.pieces]
         ordered = [OPEN, *chain.from_iterable(
-            ([COMMA] if index else []) + column for index, column in enumerate(columns)),
-            CLOSE]
+            ([COMMA] if index else []) + column
+            for index, column in enumerate(self.pieces.values())), CLOSE]
         body = b"".join(piece.text for piece in ordered)
         return body, compression.gzip_from_pieces(body, (piece.packed for piece in ordered))
 
