@@ -1,6 +1,8 @@
 -- Drives one benchmark scenario from wrk. Arguments after `--`:
---   mode: get | card | claim_release | note | create | claim_next | agent | poll
---         | v1_claim_release | v1_comment (the URL's path is the /api/v1 board)
+--   mode: get | get_identity | card | claim_release | note | create | claim_next | agent
+--         | poll | v1_claim_release | v1_comment (the URL's path is the /api/v1 board)
+-- Every request says Accept-Encoding: gzip, as HTTP clients and browsers do (the
+-- server then sends large answers gzipped); get_identity leaves it out.
 --   ids:  path of a file with one card id per line (for the modes that need cards)
 --   agent: name the claiming modes use (concurrent runs must not share one)
 -- Prints one JSON line with the counts and latency percentiles when done.
@@ -16,6 +18,7 @@ function init(args)
     for line in io.lines(args[2]) do ids[#ids + 1] = line end
   end
   agent = args[3] or agent
+  if mode ~= "get_identity" then wrk.headers["Accept-Encoding"] = "gzip" end
   math.randomseed(os.time())
   -- Only these read bodies; handing wrk a response() costs the others time.
   if mode ~= "claim_next" and mode ~= "agent" and mode ~= "poll" then response = nil end

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from tack.models import Card
-from tack.services.boards import DEFAULT_BOARD, columns
+from tack.services.boards import DEFAULT_BOARD, column_rows
 from tack.services.cards import CARDS, matching, on_board
 from tack.services.reading import fetch
 
@@ -37,7 +37,7 @@ def column_slices(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: 
     """Each column's first cards (CARDS_SHOWN, or `shown[key]` up to CARDS_SHOWN_MAX)
     and its total. `filters` are cards.matching()'s, run over every card."""
     shown = shown or {}
-    limits = {column.key: shown_limit(shown.get(column.key)) for column in columns(board_id)}
+    limits = {column.key: shown_limit(shown.get(column.key)) for column in column_rows(board_id)}
     if any(filters.values()):
         return _filtered_slices(limits, board_id, at, archive_days, filters)
     # Without filters each column's index hands over its first cards directly.

@@ -12,6 +12,7 @@ from tack.services.boards import (
     DEFAULT_BOARD,
     column_named,
     column_or_default,
+    column_rows,
     column_with_role,
     columns_with_role,
 )
@@ -105,14 +106,19 @@ def defer_deadline(at: datetime) -> datetime:
     return at + timedelta(days=settings().defer_days)
 
 
+LOCK_COLUMN = (sa.select(Column.__table__.c.id)
+               .where(Column.__table__.c.id == sa.bindparam("column_id")).with_for_update())
+
+
 def lock_column(column: Column) -> None:
     """Take the column's row lock for the rest of the write: two writes placing cards
     in one column then cannot both pass its WIP limit or both take the same position.
     Only PostgreSQL needs it; SQLite runs one writer at a time (and a query saved
-    counts on the hottest writes)."""
+    counts on the hottest writes). Every create into the column queues here until
+    the holder commits, so it is a prebuilt Core statement, taken as late as the
+    write allows."""
     if connection().dialect.name == "postgresql":
-        session().execute(sa.select(Column.id).where(Column.id == column.id)
-                          .with_for_update())
+        connection().execute(LOCK_COLUMN, {"column_id": column.id})
 
 
 def _check_wip_limit(column: Column, card_id: str | None) -> None:
@@ -136,9 +142,9 @@ def create_card(*, title: str, description: str = "", column_name: str | None = 
                 tags: list[str] | None = None, follows_id: str | None = None,
                 board_id: str = DEFAULT_BOARD) -> Card:
     """A new card at the end of `column_name` (default: the board's inbox-role column).
-    The column and priority are checked before the write begins (an ORM board load
-    kept out of the writer lock); the insert is Core statements built once."""
-    column = column_or_default(column_name, "inbox", board_id)
+    The column and priority are checked before the write begins (out of the writer
+    lock); the column, the insert and its checks are Core statements built once."""
+    column = column_or_default(column_name, "inbox", board_id, column_rows(board_id))
     check_priority(priority)
     return _insert_card(column, dict(
         title=title, description=description, priority=priority, assignee=assignee,
@@ -153,14 +159,15 @@ INSERT_CARD = sa.insert(CARDS)
 
 
 @write_transaction
-def _insert_card(column: Column, values: dict) -> Card:
-    lock_column(column)
-    _check_wip_limit(column, None)
+def _insert_card(column: sa.Row, values: dict) -> Card:
     at = now()
     write = connection()
+    # A free id is found before the column lock: the lock is held to the commit.
     card_id = "card-" + secrets.token_hex(4)
     while write.execute(SELECT_ID, {"card_id": card_id}).first() is not None:
         card_id = "card-" + secrets.token_hex(4)
+    lock_column(column)
+    _check_wip_limit(column, None)
     last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
                                          "column_name": column.key}).scalar()
     values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
@@ -336,7 +343,8 @@ def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
     unknown column or priority is refused (400), not answered with an empty list."""
     query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
-        query = query.where(Card.column_name == column_named(column_name, board_id).key)
+        column = column_named(column_name, board_id, column_rows(board_id))
+        query = query.where(Card.column_name == column.key)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
     return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
 
@@ -397,7 +405,7 @@ def board_cards(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: in
 def on_board(query, *, board_id: str, at: datetime, archive_days: int):
     """Narrow a card query to what the board shows: done cards last updated more than
     `archive_days` ago (or archived by the sweep) are left out."""
-    done_keys = [c.key for c in columns_with_role("done", board_id)]
+    done_keys = [c.key for c in columns_with_role("done", board_id, column_rows(board_id))]
     hidden = sa.and_(
         Card.column_name.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),

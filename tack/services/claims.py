@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tack.clock import isoformat, now
 from tack.errors import Conflict, Forbidden, NotFound
 from tack.models import Card, Column, UTCDateTime
-from tack.services.boards import DEFAULT_BOARD, column_named
+from tack.services.boards import DEFAULT_BOARD, column_named, column_rows
 from tack.services.cards import PRIORITIES, has_tag, read_card
 from tack.services.dependencies import has_unfinished_blocker
 from tack.services.reading import fetch_scalars
@@ -129,7 +129,7 @@ def claim_next(*, agent: str, ttl_seconds: int = 300, column_name: str | None = 
     none is. The pool of columns is resolved before the write begins, so the writer
     lock is held only for the search and the claim."""
     if column_name:
-        pool = [column_named(column_name, board_id).key]
+        pool = [column_named(column_name, board_id, column_rows(board_id)).key]
     else:
         pool = list(fetch_scalars(WORKABLE_COLUMNS, board_id=board_id))
     return _claim_next_in(agent=agent, ttl_seconds=ttl_seconds, pool=pool,

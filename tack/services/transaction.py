@@ -76,6 +76,16 @@ def connection() -> sa.Connection:
     return g.tack_write.connection
 
 
+def read_rows(statement: sa.Executable, **params) -> list[sa.Row]:
+    """A Core read: inside a write on its connection (so it sees what the write did
+    so far), else on a connection of its own."""
+    write = g.get("tack_write")
+    if write is None:
+        with db.engine.connect() as own:
+            return own.execute(statement, params).all()
+    return write.connection.execute(statement, params).all()
+
+
 def session() -> Session:
     """The ORM session: inside a write, one bound to the write's connection (made on
     first use); outside, the request's read session."""
