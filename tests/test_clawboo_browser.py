@@ -40,8 +40,12 @@ def test_drags_on_a_team_board_follow_the_table_and_the_gate(page, server):
     playwright_api.expect(card_in(page, "in_review", "Red build")).to_be_visible()
     assert card_in(page, "done", "Red build").count() == 0
 
-    # todo -> in_progress is legal: it lands and stays.
-    drag(page, card_in(page, "todo", "Ready one"), page.locator('.cards[data-column="in_progress"]'))
+    # todo -> in_progress is legal: it lands and stays (the drop shows at once; wait
+    # for the server's answer before reading the statuses back).
+    with page.expect_response(lambda answer: f"/web/cards/{ready['id']}/move" in answer.url) as moved:
+        drag(page, card_in(page, "todo", "Ready one"),
+             page.locator('.cards[data-column="in_progress"]'))
+    assert moved.value.status == 200
     playwright_api.expect(card_in(page, "in_progress", "Ready one")).to_be_visible()
     statuses = {task["id"]: task["status"]
                 for task in clawboo(server, "get", f"/board?teamId={team['id']}")["tasks"]}
