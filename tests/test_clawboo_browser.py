@@ -42,7 +42,8 @@ def test_drags_on_a_team_board_follow_the_table_and_the_gate(page, server):
 
     # todo -> in_progress is legal: it lands and stays (the drop shows at once; wait
     # for the server's answer before reading the statuses back).
-    with page.expect_response(lambda answer: f"/web/cards/{ready['id']}/move" in answer.url) as moved:
+    path = f"/web/cards/{ready['id']}/move"
+    with page.expect_response(lambda answer: path in answer.url) as moved:
         drag(page, card_in(page, "todo", "Ready one"),
              page.locator('.cards[data-column="in_progress"]'))
     assert moved.value.status == 200
