@@ -43,3 +43,13 @@ def test_board_search_finds_a_card_by_its_short_id(app, client):
     board = client.get("/web/board", query_string={"f_q": wanted["shortId"]},
                        headers=HX).data.decode()
     assert wanted["id"] in board and other["id"] not in board
+
+
+def test_every_card_tile_shows_its_short_id(app, client):
+    key = make_key(app, boards={"main": "edit"})
+    client.post(f"{EXT}/boards/main/tasks", json={"title": "tile"}, headers=bearer(key))
+    task = client.get(f"{EXT}/boards/main/tasks", headers=bearer(key)).json["data"][0]
+    page = client.get("/").data.decode()
+    tile = page[page.index(f'id="{task["id"]}"'):]
+    tile = tile[:tile.index("</article>")]
+    assert f'<span class="short-id" title="short id (search the board by it)">#{task["shortId"]}</span>' in tile
