@@ -249,5 +249,6 @@ class WebhookDelivery(db.Model):
 # Clawboo's tables live in their own module (issue 11); imported so every model is
 # known wherever tack.models is.
 from tack import models_clawboo  # noqa: E402,F401
+from tack import models_insights  # noqa: E402,F401
 from tack.models_agentkanban import (  # noqa: E402,F401 (registers the tables)
     AccessKey, AccessKeyBoard, AccessKeyWebhook, Todo, Turn)

@@ -179,7 +179,7 @@ def _insert_card(column: sa.Row, values: dict) -> Card:
         values["completed_at"] = at
     write.execute(INSERT_CARD, values)
     record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
-           board_id=column.board_id)
+           board_id=column.board_id, column_name=column.key)
     return Card(**values)
 
 
@@ -221,7 +221,8 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     else:
         card.archived_at = card.completed_at = None
     record("moved", card_id=card.id, actor=actor,
-           details=f"{source} -> {column.key}{details_suffix}", board_id=card.board_id)
+           details=f"{source} -> {column.key}{details_suffix}", board_id=card.board_id,
+           column_role=column.role)
     return source, column.key
 
 
@@ -332,7 +333,8 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
     card = get_card(card_id)
     details = f"{card.title}: {reason}" if reason else card.title
     session().delete(card)
-    record("deleted", card_id=card_id, actor=actor, details=details, board_id=card.board_id)
+    record("deleted", card_id=card_id, actor=actor, details=details, board_id=card.board_id,
+           column_name=card.column_name)
     return reason
 
 

@@ -1,25 +1,22 @@
-"""Insights: how work flows on a board, where it is stuck and who does it, computed
-from the event log (and the cards' current state) for a window of whole UTC days.
+"""Insights: how work flows on a board, where it is stuck and who does it, for a
+window of whole UTC days, read from the summaries of the event log that every write
+keeps (tack/services/insights_summary.py) and from the cards' current state.
 
-Everything here is a read with a given `now`, so tests move the clock and check
-exact figures. The log is large (hundreds of thousands of rows), so the counting is
-done by the database (GROUP BY day and move) and only per-card facts that a chart
-needs one by one (completions, cards in progress) come back as rows.
+Everything here is a read with a given `now` (the window ends then), so tests move
+the clock and check exact figures. No figure reads the log itself: a render reads a
+few hundred summary rows per range plus one row per completion and per card in
+progress, whatever the size of the log.
 
-How the log is read:
+How the log is summed (the rules the page has always read it by):
 - `moved` details are "from -> to" (a sweep may add " (reason)"); a move inside one
-  column (a reorder) reads "x -> x" and changes nothing here.
-- `created` details hold the title, not the column: a card's first column is where
-  its first move started from, or where it is now if it never moved. A deleted card
-  that never moved is counted in the board's first inbox column (where cards are
-  created unless told otherwise).
+  column (a reorder) changes no count.
 - A card is done when it enters a done-role column from another column. Archiving
   does not take a card out of the flow: done work stays done in the diagram.
 """
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -27,12 +24,17 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from tack.errors import Invalid
-from tack.models import Card, Event
+from tack.models import Card
+from tack.models_insights import InsightCard, InsightClaim, InsightDone, InsightFlow, InsightNotes
 from tack.services.boards import board_row, column_rows
 from tack.services.reading import cards_with_ids, fetch
 
-EVENTS = Event.__table__
 CARDS = Card.__table__
+FLOW = InsightFlow.__table__
+ENTRIES = InsightCard.__table__
+DONE = InsightDone.__table__
+CLAIMS = InsightClaim.__table__
+NOTES = InsightNotes.__table__
 RANGES = (7, 30, 90)
 PERCENTILES = (50, 85, 95)
 # Cards by time in their current column: upper bounds in days (the last is open).
@@ -72,7 +74,7 @@ def window(board_id: str, days: int, now: datetime) -> Window:
     return Window(board_id, days, now)
 
 
-# ---- reading the log -------------------------------------------------------------------
+# ---- reading the summaries -----------------------------------------------------------
 
 def day_of(column):
     """The UTC calendar day of a timestamp as 'YYYY-MM-DD', computed by the database.
@@ -97,104 +99,18 @@ def _at(moment: datetime):
     return sa.literal(moment, UTCDateTime)
 
 
-def split_move(details: str) -> tuple[str, str] | None:
-    """("from", "to") of a `moved` event's details; None when they do not say."""
-    source, arrow, rest = (details or "").partition(" -> ")
-    if not arrow:
-        return None
-    return source, rest.split(" (", 1)[0]
-
-
-def _other(alias: str):
-    return EVENTS.alias(alias)
-
-
-def _is(action_column, action: str):
-    """`action = 'moved'` with the action written into the SQL (actions are this
-    module's constants): a bound parameter would hide from both planners that the
-    partial indexes over moves (migration 0010) apply."""
-    return action_column == sa.literal_column(f"'{action}'")
-
-
-def _first_move_details(card_id_column, before_seq=None, newest=False):
-    """Details of a card's first (or, with newest, latest) move, as a subquery."""
-    move = _other("move")
-    query = sa.select(move.c.details).where(move.c.card_id == card_id_column,
-                                            _is(move.c.action, "moved"))
-    if before_seq is not None:
-        query = query.where(move.c.seq < before_seq)
-    order = move.c.seq.desc() if newest else move.c.seq
-    return query.order_by(order).limit(1).scalar_subquery()
-
-
-@dataclass(frozen=True)
-class Span:
-    """Events of one board written in [start, end) (or [start, end] when `to_now`)."""
-
-    board_id: str
-    start: datetime
-    end: datetime
-    to_now: bool = True
-
-
-def _in_window(span: Span, action: str):
-    before_end = EVENTS.c.created_at <= span.end if span.to_now \
-        else EVENTS.c.created_at < span.end
-    return sa.and_(EVENTS.c.board_id == span.board_id, _is(EVENTS.c.action, action),
-                   EVENTS.c.created_at >= span.start, before_end)
-
-
-def _creation_column(columns) -> str:
-    inboxes = [column.key for column in columns if column.role == "inbox"]
-    return inboxes[0] if inboxes else columns[0].key
-
-
 # ---- cumulative flow -------------------------------------------------------------------
 
-def flow_changes(span: Span, columns) -> dict[str, list[tuple[str, int]]]:
-    """Per day of the span: (column, +n / -n) for cards moved, created and deleted,
-    counted by the database."""
+def flow_changes(w: Window) -> dict[str, list[tuple[str, int]]]:
+    """Per day of the window: (column, net cards in) for cards created, moved and
+    deleted that day."""
     changes: dict[str, list[tuple[str, int]]] = {}
-
-    def change(day, key, delta):
-        changes.setdefault(day, []).append((key, delta))
-
-    day = day_of(EVENTS.c.created_at)
-    for day_label, details, number in fetch(
-        sa.select(day, EVENTS.c.details, sa.func.count()).where(_in_window(span, "moved"))
-        .group_by(day, EVENTS.c.details)
+    for day, key, number in fetch(
+        sa.select(FLOW.c.day, FLOW.c.column_name, FLOW.c.cards)
+        .where(FLOW.c.board_id == w.board_id, FLOW.c.day >= w.day_labels[0],
+               FLOW.c.day <= w.day_labels[-1], FLOW.c.cards != 0)
     ):
-        move = split_move(details)
-        if move and move[0] != move[1]:
-            change(day_label, move[1], number)
-            change(day_label, move[0], -number)
-
-    fallback = _creation_column(columns)
-    created = (
-        sa.select(day.label("day"), _first_move_details(EVENTS.c.card_id).label("first_move"),
-                  CARDS.c.column_name.label("now_in"))
-        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
-        .where(_in_window(span, "created")).subquery()
-    )
-    for day_label, first_move, now_in, number in fetch(
-        sa.select(created.c.day, created.c.first_move, created.c.now_in, sa.func.count())
-        .group_by(created.c.day, created.c.first_move, created.c.now_in)
-    ):
-        move = split_move(first_move)
-        change(day_label, move[0] if move else (now_in or fallback), number)
-
-    deleted = (
-        sa.select(day.label("day"),
-                  _first_move_details(EVENTS.c.card_id, EVENTS.c.seq, newest=True)
-                  .label("last_move"))
-        .where(_in_window(span, "deleted")).subquery()
-    )
-    for day_label, last_move, number in fetch(
-        sa.select(deleted.c.day, deleted.c.last_move, sa.func.count())
-        .group_by(deleted.c.day, deleted.c.last_move)
-    ):
-        move = split_move(last_move)
-        change(day_label, move[1] if move else fallback, -number)
+        changes.setdefault(day, []).append((key, number))
     return changes
 
 
@@ -223,53 +139,17 @@ def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]
 
 # ---- completions: lead time, cycle time, throughput --------------------------------------
 
-def _ends_in(details_column, keys):
-    """SQL: a move's details ("from -> to", or "from -> to (reason)" with one of the
-    fixed reasons the sweeps write) name one of `keys` as where it went."""
-    return sa.or_(*[
-        condition for key in keys
-        for condition in (details_column.endswith(f" -> {key}", autoescape=True),
-                          details_column.contains(f" -> {key} (", autoescape=True))
-    ]) if keys else sa.false()
-
-
-def _starts_in(details_column, keys):
-    """SQL: a move's details name one of `keys` as where it came from."""
-    return sa.or_(*[details_column.startswith(f"{key} -> ", autoescape=True)
-                    for key in keys]) if keys else sa.false()
-
-
-def completions(span: Span, columns) -> list[dict]:
-    """Every entry into a done-role column from another column within the span, with
-    the seconds since the card was created (lead) and since it first entered a
-    doing-role column before that entry (cycle). One query: the card row gives the
-    creation time (the `created` event only for a deleted card), and the earlier
-    starts of work are joined (probes of the card's moves index on SQLite, a hash
-    join over the board's moves on PostgreSQL) and reduced to their first."""
-    done = {column.key for column in columns if column.role == "done"}
-    doing = {column.key for column in columns if column.role == "doing"}
-    first = _other("first")
-    created_event_at = (sa.select(first.c.created_at)
-                        .where(first.c.card_id == EVENTS.c.card_id,
-                               _is(first.c.action, "created"))
-                        .order_by(first.c.seq).limit(1).scalar_subquery())
-    started = _other("started")
-    started_work = sa.and_(started.c.card_id == EVENTS.c.card_id,
-                           _is(started.c.action, "moved"), started.c.seq < EVENTS.c.seq,
-                           _ends_in(started.c.details, doing))
+def completions(board_id: str, start: datetime, end: datetime) -> list[dict]:
+    """Every entry into a done-role column from another column in [start, end], in
+    order, with the seconds since the card was created (lead) and since it first
+    moved into a doing-role column (cycle; None if it never did)."""
     rows = fetch(
-        sa.select(EVENTS.c.card_id, EVENTS.c.actor, day_of(EVENTS.c.created_at).label("day"),
-                  seconds_between(sa.func.coalesce(CARDS.c.created_at, created_event_at),
-                                  EVENTS.c.created_at).label("lead"),
-                  seconds_between(sa.func.min(started.c.created_at), EVENTS.c.created_at)
-                  .label("cycle"))
-        .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id)
-                     .outerjoin(started, started_work))
-        .where(_in_window(span, "moved"), _ends_in(EVENTS.c.details, done),
-               sa.not_(_starts_in(EVENTS.c.details, done)))
-        .group_by(EVENTS.c.seq, EVENTS.c.card_id, EVENTS.c.actor, EVENTS.c.created_at,
-                  CARDS.c.created_at)
-        .order_by(EVENTS.c.seq)
+        sa.select(DONE.c.card_id, DONE.c.actor, DONE.c.day,
+                  seconds_between(DONE.c.created_at, DONE.c.done_at).label("lead"),
+                  seconds_between(DONE.c.started_at, DONE.c.done_at).label("cycle"))
+        .where(DONE.c.board_id == board_id, DONE.c.done_at >= _at(start),
+               DONE.c.done_at <= _at(end))
+        .order_by(DONE.c.done_at, DONE.c.id)
     )
     return [{"card_id": card_id, "actor": actor or NOBODY, "day": day,
              "lead_seconds": None if lead is None else float(lead),
@@ -337,59 +217,70 @@ def throughput(w: Window, done: list[dict]) -> dict:
 
 # ---- cards now: aging, stale claims, waiting on people ------------------------------------
 
-def cards_in_progress(w: Window, columns) -> list[dict]:
-    """Cards not done (and not archived), each with when it entered its current
-    column: its latest move from another column, or its creation."""
-    keys = [column.key for column in columns if column.role != "done"]
-    move = _other("entered")
-    entered = (sa.select(move.c.created_at)
-               .where(move.c.card_id == CARDS.c.id, _is(move.c.action, "moved"),
-                      sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_name) + 4)
-                      != CARDS.c.column_name + " -> ")
-               .order_by(move.c.seq.desc()).limit(1).scalar_subquery())
-    now = _at(w.now)
-    live_claim = sa.and_(CARDS.c.claimed_by.is_not(None), CARDS.c.claim_expires_at > now)
-    rows = fetch(
-        sa.select(CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.assignee,
-                  sa.case((live_claim, CARDS.c.claimed_by)).label("holder"),
-                  sa.case((live_claim, seconds_between(CARDS.c.claimed_at, now)))
-                  .label("held"),
-                  seconds_between(sa.func.coalesce(entered, CARDS.c.created_at), now)
-                  .label("age"))
-        .where(CARDS.c.board_id == w.board_id, CARDS.c.column_name.in_(keys),
-               CARDS.c.archived_at.is_(None))
-    )
-    roles = {column.key: column.role for column in columns}
-    cards = []
-    for row in rows:
-        age = max(float(row.age), 0)
-        held = None if row.held is None else float(row.held)
-        cards.append({
-            "card_id": row.id, "title": row.title, "column_name": row.column_name,
-            "role": roles[row.column_name], "assignee": row.assignee,
-            "entered_at": w.now - timedelta(seconds=round(age)),
+AGE_BOUNDS = [bound for bound, _ in AGE_BUCKETS if bound is not None]
+WAITING_ROLES = ("decision", "approval")
+
+
+class InProgress:
+    """Cards not done (and not archived), oldest in their column first, each with
+    when it entered its current column: its latest move from another column, or its
+    creation. Kept as plain tuples (age, held, id, title, column, assignee, holder);
+    a card becomes a dict only where a chart names it (thousands are counted, a few
+    dozen named)."""
+
+    def __init__(self, w: Window, columns):
+        self.now = w.now
+        self.roles = {column.key: column.role for column in columns}
+        keys = [column.key for column in columns if column.role != "done"]
+        entered = sa.func.coalesce(ENTRIES.c.entered_at, CARDS.c.created_at)
+        now = _at(w.now)
+        live_claim = sa.and_(CARDS.c.claimed_by.is_not(None), CARDS.c.claim_expires_at > now)
+        rows = fetch(
+            sa.select(seconds_between(entered, now),
+                      sa.case((live_claim, seconds_between(CARDS.c.claimed_at, now))),
+                      CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.assignee,
+                      sa.case((live_claim, CARDS.c.claimed_by)))
+            .select_from(CARDS.outerjoin(ENTRIES, ENTRIES.c.card_id == CARDS.c.id))
+            .where(CARDS.c.board_id == w.board_id, CARDS.c.column_name.in_(keys),
+                   CARDS.c.archived_at.is_(None))
+        )
+        cards = [(max(float(age), 0), None if held is None else float(held), *rest)
+                 for age, held, *rest in rows]
+        # Oldest first by age in days as shown, then by when they entered, then id.
+        cards.sort(key=lambda c: (-round(c[0] / SECONDS_PER_DAY, 2), -round(c[0]), c[2]))
+        self.rows = cards
+
+    def card(self, row: tuple) -> dict:
+        age, held, card_id, title, column_name, assignee, holder = row
+        return {
+            "card_id": card_id, "title": title, "column_name": column_name,
+            "role": self.roles[column_name], "assignee": assignee,
+            "entered_at": self.now - timedelta(seconds=round(age)),
             "age_days": round(age / SECONDS_PER_DAY, 2),
             "age_bucket": _bucket(age / SECONDS_PER_DAY, AGE_BUCKETS),
-            "claimed_by": row.holder,
-            "claimed_at": None if held is None else w.now - timedelta(seconds=round(held)),
+            "claimed_by": holder,
+            "claimed_at": None if held is None else self.now - timedelta(seconds=round(held)),
             "held_seconds": held,
-        })
-    cards.sort(key=lambda card: (-card["age_days"], card["entered_at"], card["card_id"]))
-    return cards
+        }
+
+    def cards(self) -> list[dict]:
+        return [self.card(row) for row in self.rows]
 
 
-def aging(columns, in_progress: list[dict]) -> dict:
+def aging(columns, in_progress: InProgress) -> dict:
     labels = [label for _, label in AGE_BUCKETS]
     shown = [column for column in columns if column.role != "done"]
-    table = {column.key: dict.fromkeys(labels, 0) for column in shown}
-    for card in in_progress:
-        table[card["column_name"]][card["age_bucket"]] += 1
+    table = {column.key: [0] * len(labels) for column in shown}
+    for age, _, _, _, column_name, _, _ in in_progress.rows:
+        table[column_name][bisect_right(AGE_BOUNDS, age / SECONDS_PER_DAY)] += 1
     return {
         "buckets": labels,
         "columns": [{"key": column.key, "name": column.name,
-                     "cards": list(table[column.key].values())} for column in shown],
-        "totals": [sum(table[key][label] for key in table) for label in labels],
-        "oldest": [_card_summary(card) for card in in_progress[:OLDEST_NAMED]],
+                     "cards": table[column.key]} for column in shown],
+        "totals": [sum(counts[index] for counts in table.values())
+                   for index in range(len(labels))],
+        "oldest": [_card_summary(in_progress.card(row))
+                   for row in in_progress.rows[:OLDEST_NAMED]],
     }
 
 
@@ -398,11 +289,11 @@ def _card_summary(card: dict) -> dict:
                                        "entered_at", "claimed_by", "assignee")}
 
 
-def stale_claims(w: Window, in_progress: list[dict],
+def stale_claims(in_progress: InProgress,
                  older_than: timedelta = STALE_CLAIM_AFTER) -> list[dict]:
     """Live claims held longer than `older_than`, longest held first."""
-    stale = [card for card in in_progress if card["claimed_by"]
-             and card["held_seconds"] >= older_than.total_seconds()]
+    stale = [in_progress.card(row) for row in in_progress.rows
+             if row[6] and row[1] >= older_than.total_seconds()]
     stale.sort(key=lambda card: (-card["held_seconds"], card["card_id"]))
     return [{"card_id": card["card_id"], "title": card["title"],
              "column_name": card["column_name"], "claimed_by": card["claimed_by"],
@@ -411,41 +302,45 @@ def stale_claims(w: Window, in_progress: list[dict],
             for card in stale]
 
 
-def waiting_on_people(in_progress: list[dict]) -> list[dict]:
+def waiting_on_people(in_progress: InProgress) -> list[dict]:
     """Cards in decision or approval columns, longest waiting first."""
-    return [_card_summary(card) for card in in_progress
-            if card["role"] in ("decision", "approval")]
+    return [_card_summary(in_progress.card(row)) for row in in_progress.rows
+            if in_progress.roles[row[4]] in WAITING_ROLES]
 
 
 # ---- agents ------------------------------------------------------------------------------
 
-def agent_counts(span: Span) -> tuple[dict[str, set], dict[str, int]]:
-    """({actor: cards claimed}, {actor: notes written}) in the span, from the index."""
-    claimed: dict[str, set] = {}
-    for actor, card_id in fetch(
-        sa.select(EVENTS.c.actor, EVENTS.c.card_id).distinct()
-        .where(_in_window(span, "claimed"))
-    ):
-        claimed.setdefault(actor, set()).add(card_id)
-    notes = dict(fetch(sa.select(EVENTS.c.actor, sa.func.count())
-                       .where(_in_window(span, "note_added")).group_by(EVENTS.c.actor)))
+def agent_counts(w: Window) -> tuple[dict[str, int], dict[str, int]]:
+    """({actor: cards claimed}, {actor: notes written}) in the window. A card counts
+    once per agent (renewals and re-claims are the same work): the agent's latest
+    claim of it falls in the window, which always ends now."""
+    claimed = dict(fetch(
+        sa.select(CLAIMS.c.actor, sa.func.count())
+        .where(CLAIMS.c.board_id == w.board_id, CLAIMS.c.last_at >= _at(w.start),
+               CLAIMS.c.last_at <= _at(w.now))
+        .group_by(CLAIMS.c.actor)))
+    notes = dict(fetch(
+        sa.select(NOTES.c.actor, sa.func.sum(NOTES.c.notes))
+        .where(NOTES.c.board_id == w.board_id, NOTES.c.day >= w.day_labels[0],
+               NOTES.c.day <= w.day_labels[-1])
+        .group_by(NOTES.c.actor)))
     return claimed, notes
 
 
-def agent_activity(facts: "SpanFacts") -> list[dict]:
-    """Per actor: cards claimed (each card once: renewals and re-claims are the same
-    work), notes written and cards completed."""
+def agent_activity(claimed: dict[str, int], notes: dict[str, int],
+                   done: list[dict]) -> list[dict]:
+    """Per actor: cards claimed, notes written and cards completed."""
     agents: dict[str, dict] = {}
 
     def agent(name):
         return agents.setdefault(name or NOBODY, {"agent": name or NOBODY, "claims": 0,
                                                   "completions": 0, "notes": 0})
 
-    for actor, cards in facts.claimed.items():
-        agent(actor)["claims"] += len(cards)
-    for actor, number in facts.notes.items():
-        agent(actor)["notes"] += number
-    for actor, number in Counter(item["actor"] for item in facts.completions).items():
+    for actor, number in claimed.items():
+        agent(actor)["claims"] += number
+    for actor, number in notes.items():
+        agent(actor)["notes"] += int(number)
+    for actor, number in Counter(item["actor"] for item in done).items():
         agent(actor if actor != NOBODY else "")["completions"] += number
     return sorted(agents.values(),
                   key=lambda a: (-(a["claims"] + a["completions"] + a["notes"]), a["agent"]))
@@ -453,89 +348,24 @@ def agent_activity(facts: "SpanFacts") -> list[dict]:
 
 # ---- the whole page ----------------------------------------------------------------------
 
-@dataclass
-class SpanFacts:
-    """What the log says about a span of days. The log is append-only and written
-    at the time of writing, so the facts of days that have ended never change."""
-
-    changes: dict[str, list[tuple[str, int]]]
-    completions: list[dict]
-    claimed: dict[str, set]
-    notes: dict[str, int]
-
-    @classmethod
-    def read(cls, span: Span, columns) -> "SpanFacts":
-        return cls(flow_changes(span, columns), completions(span, columns),
-                   *agent_counts(span))
-
-    def plus(self, later: "SpanFacts") -> "SpanFacts":
-        changes = {day: list(items) for day, items in self.changes.items()}
-        for day, items in later.changes.items():
-            changes.setdefault(day, []).extend(items)
-        claimed = {actor: set(cards) for actor, cards in self.claimed.items()}
-        for actor, cards in later.claimed.items():
-            claimed.setdefault(actor, set()).update(cards)
-        notes = dict(self.notes)
-        for actor, number in later.notes.items():
-            notes[actor] = notes.get(actor, 0) + number
-        return SpanFacts(changes, self.completions + later.completions, claimed, notes)
-
-
-# Facts of the window's ended days, per process: {key: (newest seq seen, facts)}.
-_past_days: dict[tuple, tuple[int, SpanFacts]] = {}
-PAST_DAYS_KEPT = 64
-
-
-def _past_facts(w: Window, columns, midnight: datetime) -> SpanFacts:
-    """The facts of [window start, today's midnight), read once and then reused until
-    the log shows an event dated before midnight that was written after them (a
-    clock set back, or a test's wiped database)."""
-    from tack.extensions import db
-    key = (str(db.engine.url), w.board_id, w.days, midnight,
-           tuple((column.key, column.role) for column in columns))
-    newest = fetch(sa.select(sa.func.max(EVENTS.c.seq))
-                   .where(EVENTS.c.board_id == w.board_id))[0][0] or 0
-    cached = _past_days.get(key)
-    if cached is not None:
-        seen, facts = cached
-        late = newest > seen and fetch(
-            sa.select(EVENTS.c.seq).where(EVENTS.c.board_id == w.board_id,
-                                          EVENTS.c.seq > seen,
-                                          EVENTS.c.created_at < midnight).limit(1))
-        if newest >= seen and not late:
-            return facts
-    facts = SpanFacts.read(Span(w.board_id, w.start, midnight, to_now=False), columns)
-    if len(_past_days) >= PAST_DAYS_KEPT:
-        _past_days.pop(next(iter(_past_days)))
-    _past_days[key] = (newest, facts)
-    return facts
-
-
-def window_facts(w: Window, columns) -> SpanFacts:
-    midnight = datetime.combine(w.now.date(), time(), tzinfo=timezone.utc)
-    today = SpanFacts.read(Span(w.board_id, midnight, w.now), columns)
-    return _past_facts(w, columns, midnight).plus(today)
-
-
 def board_insights(*, board_id: str, days: int, now: datetime) -> dict:
     """Every figure of the insights page (and of /api/insights) for one window."""
     from tack.services import insights_costs
     w = window(board_id, days, now)
     columns = column_rows(board_id)
-    facts = window_facts(w, columns)
-    done = facts.completions
-    in_progress = cards_in_progress(w, columns)
+    done = completions(board_id, w.start, w.now)
+    in_progress = InProgress(w, columns)
     return {
         "board_id": board_id, "days": days, "now": now,
         "from": w.start, "day_labels": w.day_labels,
-        "cumulative_flow": cumulative_flow(w, columns, facts.changes),
+        "cumulative_flow": cumulative_flow(w, columns, flow_changes(w)),
         "lead_time": distribution(done, "lead_seconds"),
         "cycle_time": distribution(done, "cycle_seconds"),
         "throughput": throughput(w, done),
         "aging": aging(columns, in_progress),
-        "stale_claims": stale_claims(w, in_progress),
+        "stale_claims": stale_claims(in_progress),
         "waiting": waiting_on_people(in_progress),
-        "agents": agent_activity(facts),
+        "agents": agent_activity(*agent_counts(w), done),
         "costs": insights_costs.agent_costs(w),
     }
 
@@ -565,7 +395,7 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
                                                        value or NOBODY, day)]
     columns = column_rows(board_id)
     if kind in ("completed", "agent"):
-        done = completions(Span(board_id, w.start, w.now), columns)
+        done = completions(board_id, w.start, w.now)
         if kind == "agent":
             done = [item for item in done if item["actor"] == (value or NOBODY)]
         elif value:
@@ -581,17 +411,17 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
             CARDS.c.board_id == board_id, CARDS.c.column_name == value)
             .order_by(CARDS.c.position, CARDS.c.id))
         return [{"card_id": row.id, "title": row.title, "detail": value} for row in rows]
-    in_progress = cards_in_progress(w, columns)
+    in_progress = InProgress(w, columns)
     if kind == "column":
-        chosen = [card for card in in_progress if card["column_name"] == value]
+        chosen = [card for card in in_progress.cards() if card["column_name"] == value]
     elif kind == "age":
-        chosen = [card for card in in_progress if card["age_bucket"] == value]
+        chosen = [card for card in in_progress.cards() if card["age_bucket"] == value]
     elif kind == "waiting":
         chosen = waiting_on_people(in_progress)
     else:
         return [{"card_id": card["card_id"], "title": card["title"],
                  "detail": f"claimed by {card['claimed_by']} for {card['held_hours']} h"}
-                for card in stale_claims(w, in_progress)]
+                for card in stale_claims(in_progress)]
     return [{"card_id": card["card_id"], "title": card["title"],
              "detail": f"{card['column_name']} for {card['age_days']} days"}
             for card in chosen]

@@ -22,6 +22,7 @@ from tack.clock import now
 from tack.database import begin_write
 from tack.extensions import db
 from tack.models import Event
+from tack.services.insights_summary import note_events
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
@@ -100,12 +101,17 @@ def session() -> Session:
 
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
-           board_id: str = "main", note_id: int | None = None) -> None:
-    """Note an event; it is written in the same transaction, just before commit."""
-    g.tack_write.events.append(
-        dict(action=action, card_id=card_id, actor=actor or "", details=details,
-             board_id=board_id, note_id=note_id)
-    )
+           board_id: str = "main", note_id: int | None = None,
+           column_name: str | None = None, column_role: str | None = None) -> None:
+    """Note an event; it is written in the same transaction, just before commit.
+    `column_name` (the column a card was created in or deleted from) and
+    `column_role` (the role of the column a card moved to) are not logged: the
+    insights summaries use them instead of looking them up."""
+    event = dict(action=action, card_id=card_id, actor=actor or "", details=details,
+                 board_id=board_id, note_id=note_id)
+    if column_name is not None or column_role is not None:
+        event["_facts"] = (column_name, column_role)
+    g.tack_write.events.append(event)
 
 
 _sqlite_writers = threading.Lock()
@@ -129,4 +135,8 @@ def _append_events(write: Write) -> None:
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": EVENT_ORDER_LOCK})
     at = now()
-    write.connection.execute(INSERT_EVENT, [dict(event, created_at=at) for event in write.events])
+    rows = [dict(event, created_at=at) for event in write.events]
+    for row in rows:
+        row.pop("_facts", None)
+    write.connection.execute(INSERT_EVENT, rows)
+    note_events(write.connection, write.events, at)
