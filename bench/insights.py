@@ -176,6 +176,61 @@ def hook_cost(app, card_id: str, requests_per_round: int = 2000, rounds: int = 5
     print(f"  the hook alone           {alone:8.1f} us/request ({calls} calls)")
 
 
+def write_cost(app, rounds: int = 5, requests_per_round: int = 200) -> None:
+    """What keeping the summaries adds to the hot writes: the same app creating,
+    claiming, noting and moving cards through the API with the summaries kept and
+    with them switched off (tack.services.transaction's call replaced by a no-op), in
+    alternating rounds, in process. Prints microseconds per request, medians."""
+    from tack.services import transaction
+    client = app.test_client()
+    kept = transaction.note_events
+
+    def skipped(connection, events, at):
+        return None
+
+    counter = iter(range(10**9))
+
+    def create():
+        return client.post("/api/cards", json={"title": f"w{next(counter)}", "created_by": "w"})
+
+    made = [create().json["id"] for _ in range(requests_per_round)]
+
+    def per_request_us(kind: str) -> float:
+        started = time.perf_counter()
+        for index in range(requests_per_round):
+            card_id = made[index]
+            if kind == "create":
+                response = create()
+            elif kind == "claim":
+                response = client.post(f"/api/cards/{card_id}/claim",
+                                       json={"agent": "w", "ttl_seconds": 60})
+            elif kind == "note":
+                response = client.post(f"/api/cards/{card_id}/notes",
+                                       json={"author": "w", "content": "n"})
+            else:
+                column = "approved" if next(counter) % 2 else "inbox"
+                response = client.post(f"/api/cards/{card_id}/move",
+                                       json={"column_name": column, "actor": "w"})
+            assert response.status_code in (200, 201), response.data[:200]
+        return (time.perf_counter() - started) / requests_per_round * 1e6
+
+    print(f"\nWrites in process, {rounds} rounds x {requests_per_round} requests each way "
+          "(us/request, medians):")
+    for kind in ("create", "claim", "note", "move"):
+        on, off = [], []
+        for _ in range(rounds):
+            on.append(per_request_us(kind))
+            transaction.note_events = skipped
+            try:
+                off.append(per_request_us(kind))
+            finally:
+                transaction.note_events = kept
+        with_kept, without = statistics.median(on), statistics.median(off)
+        print(f"  {kind:<7} without summaries {without:8.1f}  with {with_kept:8.1f}  "
+              f"({(with_kept - without):+.1f} us, {(with_kept - without) / without * 100:+.1f} %)")
+    print(f"(load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cards", type=int, default=10_000)
@@ -187,6 +242,8 @@ def main() -> None:
                         "(its schema is dropped and rebuilt)")
     parser.add_argument("--hook-cost", action="store_true", help="also measure the "
                         "/metrics request hook's cost per request")
+    parser.add_argument("--write-cost", action="store_true", help="also measure what "
+                        "keeping the summaries adds to create, claim, note and move")
     parser.add_argument("--sqlite", default="", help="keep the SQLite file here; a file "
                         "seeded by an earlier run is measured again without reseeding")
     args = parser.parse_args()
@@ -277,6 +334,8 @@ def main() -> None:
         with app.app_context():
             card_id = db.session.scalar(sa.select(Card.id).limit(1))
         hook_cost(app, card_id)
+    if args.write_cost:
+        write_cost(app)
 
 
 if __name__ == "__main__":
