@@ -35,6 +35,10 @@ def _of_board(board_id: str):
 
 
 def has_runs(board_id: str) -> bool:
+    # An empty ledger (no board has run anything) answers from one index probe;
+    # the join below walks the board's cards to probe the ledger for each.
+    if not fetch(sa.select(EXECUTIONS.c.id).limit(1)):
+        return False
     return bool(fetch(sa.select(EXECUTIONS.c.id).select_from(EXECUTIONS.join(CARDS, _of_board(
         board_id))).limit(1)))
 
