@@ -2,6 +2,7 @@
 0012 fills them from an old database's log."""
 import sqlite3
 
+import pytest
 import sqlalchemy as sa
 from helpers import make_card
 from test_cli import run_flask_db, run_tack
@@ -162,3 +163,25 @@ def test_migration_0012_fills_the_summaries_from_an_old_log(tmp_path):
         assert rows("SELECT day, actor, notes FROM insight_notes") == [("2026-03-02", "bot", 1)]
     down = run_flask_db("downgrade", "0011_clawboo_workspaces", db_path=db_path)
     assert down.returncode == 0, down.stderr
+
+
+def test_on_postgresql_a_note_and_its_summary_are_written_in_one_statement(app, client):
+    card = make_card(client, title="noted")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: on SQLite a statement costs no round trip")
+        statements = []
+
+        def seen(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            response = client.post(f"/api/cards/{card}/notes",
+                                   json={"author": "bot", "content": "hello"})
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code in (200, 201)
+    summing = [s for s in statements if "insight_notes" in s]
+    assert len(summing) == 1 and "INSERT INTO events" in summing[0]
+    assert [row[2:] for row in summaries(app)["insight_notes"]] == [("bot", 1)]

@@ -22,7 +22,7 @@ from tack.clock import now
 from tack.database import begin_write
 from tack.extensions import db
 from tack.models import Event
-from tack.services.insights_summary import note_events
+from tack.services.insights_summary import append_with_summary, note_events
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
@@ -138,5 +138,7 @@ def _append_events(write: Write) -> None:
     rows = [dict(event, created_at=at) for event in write.events]
     for row in rows:
         row.pop("_facts", None)
+    if len(rows) == 1 and append_with_summary(write.connection, rows[0], write.events[0], at):
+        return
     write.connection.execute(INSERT_EVENT, rows)
     note_events(write.connection, write.events, at)
