@@ -233,7 +233,38 @@ def write_cost(app, rounds: int = 5, requests_per_round: int = 200) -> None:
         with_kept, without = statistics.median(on), statistics.median(off)
         print(f"  {kind:<7} without summaries {without:8.1f}  with {with_kept:8.1f}  "
               f"({(with_kept - without):+.1f} us, {(with_kept - without) / without * 100:+.1f} %)")
+    # The summing alone, without the request around it (rolled back afterwards).
+    from datetime import datetime, timezone
+
+    from tack.extensions import db
+    from tack.services.insights_summary import note_events
+    calls = 2000
+    at = datetime.now(timezone.utc)
+    events = {
+        "create": dict(action="created", card_id=made[0], actor="w", details="t",
+                       board_id="main", _facts=("inbox", None)),
+        "claim": dict(action="claimed", card_id=made[0], actor="w", details="",
+                      board_id="main"),
+        "note": dict(action="note_added", card_id=made[0], actor="w", details="n",
+                     board_id="main"),
+        "move": dict(action="moved", card_id=made[0], actor="w", details="inbox -> approved",
+                     board_id="main", _facts=(None, "ready")),
+    }
+    print(f"  the summing alone ({calls} calls each, one event a call): " + ", ".join(
+        f"{kind} {_summing_us(app, db, note_events, event, at, calls):.0f} us"
+        for kind, event in events.items()))
     print(f"(load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
+
+
+def _summing_us(app, db, note_events, event: dict, at, calls: int) -> float:
+    with app.app_context(), db.engine.connect() as connection:
+        connection.begin()
+        started = time.perf_counter()
+        for _ in range(calls):
+            note_events(connection, [event], at)
+        spent = time.perf_counter() - started
+        connection.rollback()
+    return spent / calls * 1e6
 
 
 def main() -> None:
