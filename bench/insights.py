@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=9, help="warm renders per path")
     parser.add_argument("--cold-rounds", type=int, default=5, help="cold renders per path "
-                        "(the kept facts of ended days dropped before each)")
+                        "(each the first render after a write: a move and a note)")
     parser.add_argument("--database-url", default="", help="PostgreSQL instead of SQLite "
                         "(its schema is dropped and rebuilt)")
     parser.add_argument("--hook-cost", action="store_true", help="also measure the "
