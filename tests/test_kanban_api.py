@@ -593,6 +593,19 @@ def test_a_comment_after_a_deleted_tasks_comment_answers_its_own_event(client, b
     assert all(item["task_id"] != kept["id"] for item in mentioning_ann)
 
 
+def test_a_comments_answer_is_its_event_as_the_log_reads_it(client, board):
+    """The answer is built from what the write returned (no read after it): it must
+    match the event the task's log then holds, field for field."""
+    task = make_task(client, board)
+    made = client.post(url(board, f"/tasks/{task['id']}/comment"), headers=auth(board),
+                       json={"message": 'Ship it @Ann and @"Big Al"', "actor_name": "Nanook"})
+    assert made.status_code == 201
+    logged = client.get(url(board, f"/tasks/{task['id']}/events")).json[-1]
+    assert made.json == {key: logged[key] for key in made.json}
+    assert made.json["id"] == str(logged["seq"])
+    assert made.json["data"]["mentions"] == ["Ann", "Big Al"]
+
+
 def test_task_events_oldest_first(client, board):
     task = make_task(client, board)
     path = url(board, f"/tasks/{task['id']}")

@@ -25,6 +25,8 @@ from tack.models import Event
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
+# One event (most writes): its seq comes back from the INSERT itself.
+INSERT_EVENT_RETURNING_SEQ = INSERT_EVENT.returning(Event.__table__.c.seq)
 
 
 @dataclass
@@ -100,12 +102,15 @@ def session() -> Session:
 
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
-           board_id: str = "main", note_id: int | None = None) -> None:
-    """Note an event; it is written in the same transaction, just before commit."""
-    g.tack_write.events.append(
-        dict(action=action, card_id=card_id, actor=actor or "", details=details,
-             board_id=board_id, note_id=note_id)
-    )
+           board_id: str = "main", note_id: int | None = None) -> dict:
+    """Note an event; it is written in the same transaction, just before commit.
+    Returns the event as a dict, which gains `created_at` when it is written and,
+    when it is the transaction's only event, its `seq` (from the INSERT's RETURNING):
+    a caller can answer with the event once the write is over, without reading it."""
+    event = dict(action=action, card_id=card_id, actor=actor or "", details=details,
+                 board_id=board_id, note_id=note_id)
+    g.tack_write.events.append(event)
+    return event
 
 
 _sqlite_writers = threading.Lock()
@@ -129,4 +134,10 @@ def _append_events(write: Write) -> None:
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": EVENT_ORDER_LOCK})
     at = now()
-    write.connection.execute(INSERT_EVENT, [dict(event, created_at=at) for event in write.events])
+    for event in write.events:
+        event["created_at"] = at
+    if len(write.events) == 1:
+        event = write.events[0]
+        event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ, event).scalar_one()
+    else:
+        write.connection.execute(INSERT_EVENT, write.events)
