@@ -46,6 +46,8 @@ def writing():
         begin_write(connection)
         write = g.tack_write = Write(connection)
         try:
+            for check in g.pop(WRITE_CHECKS, ()):
+                check()
             yield write
             if write.orm is not None:
                 write.orm.flush()
@@ -60,6 +62,22 @@ def writing():
             g.tack_write = None
             if write.orm is not None:
                 write.orm.close()
+
+
+WRITE_CHECKS = "tack_write_checks"
+
+
+def check_at_write_start(check) -> None:
+    """Run check() first thing in this request's next write transaction, on its
+    connection (reads through read_rows() use it): a request's precondition costs
+    no connection and transaction of its own, and whatever check() raises rolls the
+    write back before it changed anything."""
+    g.setdefault(WRITE_CHECKS, []).append(check)
+
+
+def write_checks_pending() -> bool:
+    """Whether a check_at_write_start() check has not run yet (no write began)."""
+    return bool(g.get(WRITE_CHECKS))
 
 
 def write_transaction(service):
