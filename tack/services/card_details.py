@@ -221,7 +221,8 @@ def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
                                    {"card_id": card_id, "on_board": board_id, "at": at})
     if touched.first() is None:
         raise NotFound("Task not found", "TASK_NOT_FOUND")
-    return cards.insert_note_event(card_id, board_id, actor, message, at, source)
+    return cards.insert_note_event(card_id, board_id, actor, message, at, source,
+                                   with_seq=True)
 
 
 BATCH_ACTIONS = ("move", "update", "delete")

@@ -293,8 +293,9 @@ class NoteAdded:
 
 
 def insert_note_event(card_id: str, board_id: str, author: str, content: str,
-                      at: datetime, source: str = "tack") -> NoteAdded:
-    """insert_note, returning the note and the event it recorded."""
+                      at: datetime, source: str = "tack", with_seq: bool = False) -> NoteAdded:
+    """insert_note, returning the note and the event it recorded (`with_seq`: see
+    record())."""
     from tack.services.mentions import mentions_in
     mentions = mentions_in(content)
     note_id = connection().execute(
@@ -302,7 +303,7 @@ def insert_note_event(card_id: str, board_id: str, author: str, content: str,
                       "created_at": at, "source": source,
                       "mentions": mentions}).scalar_one()
     event = record("note_added", card_id=card_id, actor=author, details=content[:200],
-                   board_id=board_id, note_id=note_id)
+                   board_id=board_id, note_id=note_id, with_seq=with_seq)
     return NoteAdded(note_id, content, author, mentions, event)
 
 

@@ -25,7 +25,7 @@ from tack.models import Event
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
-# One event (most writes): its seq comes back from the INSERT itself.
+# One event whose recorder asked for its seq: it comes back from the INSERT itself.
 INSERT_EVENT_RETURNING_SEQ = INSERT_EVENT.returning(Event.__table__.c.seq)
 
 
@@ -34,6 +34,7 @@ class Write:
     connection: sa.Connection
     events: list = field(default_factory=list)
     orm: Session | None = None
+    wants_seq: bool = False  # return the event's seq (see record(with_seq=True))
 
 
 @contextmanager
@@ -120,14 +121,17 @@ def session() -> Session:
 
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
-           board_id: str = "main", note_id: int | None = None) -> dict:
+           board_id: str = "main", note_id: int | None = None,
+           with_seq: bool = False) -> dict:
     """Note an event; it is written in the same transaction, just before commit.
-    Returns the event as a dict, which gains `created_at` when it is written and,
-    when it is the transaction's only event, its `seq` (from the INSERT's RETURNING):
-    a caller can answer with the event once the write is over, without reading it."""
+    Returns the event as a dict, which gains `created_at` when it is written. With
+    `with_seq`, when it is the transaction's only event, it also gains its `seq`
+    (from the INSERT's RETURNING): the caller can answer with the event once the
+    write is over, without reading it back."""
     event = dict(action=action, card_id=card_id, actor=actor or "", details=details,
                  board_id=board_id, note_id=note_id)
     g.tack_write.events.append(event)
+    g.tack_write.wants_seq = g.tack_write.wants_seq or with_seq
     return event
 
 
@@ -154,7 +158,7 @@ def _append_events(write: Write) -> None:
     at = now()
     for event in write.events:
         event["created_at"] = at
-    if len(write.events) == 1:
+    if write.wants_seq and len(write.events) == 1:
         event = write.events[0]
         event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ, event).scalar_one()
     else:
