@@ -104,7 +104,7 @@ class Comments(MethodView):
         note_id = card_details.comment(
             board_id=board_id, card_id=task_id, message=body["body"],
             actor=(body["author_name"] or "").strip() or current_key().name,
-            source=body["source"])
+            source=body["source"]).note_id
         note = next(note for note in notes.list_notes(task_id) if note.id == note_id)
         return data(comment_view(note), 201)
 

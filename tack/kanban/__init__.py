@@ -26,7 +26,7 @@ def init_kanban(app: Flask, api: Api) -> None:
     from tack.kanban import (  # noqa: F401 (they register)
         activity, boards, dependencies, meta, search, streams, tasks, webhooks)
     from tack.error_handlers import register_surface
-    from tack.kanban.auth import guard_board_writes
+    from tack.kanban.auth import guard_board_writes, no_write_left_unchecked
     from tack.kanban.errors import kanban_error_response
     from tack.kanban.schemas import ErrorOut
     from tack.openapi_surfaces import document_surface_errors
@@ -41,3 +41,4 @@ def init_kanban(app: Flask, api: Api) -> None:
     meta.add_root_routes(app, api)
     register_surface(is_kanban_path, kanban_error_response)
     app.before_request(guard_board_writes)
+    app.after_request(no_write_left_unchecked)

@@ -211,8 +211,9 @@ def release_task(*, board_id: str, card_id: str, actor: str = "") -> sa.Row:
 
 @write_transaction
 def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
-            source: str = "kanban") -> int:
-    """A note with its author, source and mentions; returns the note id."""
+            source: str = "kanban") -> cards.NoteAdded:
+    """A note with its author, source and mentions; returns the note and its event
+    (whose seq and time are filled in as the write commits)."""
     if not (message or "").strip():
         raise Invalid("Comment message is empty", "EMPTY_MESSAGE")
     at = now()
@@ -220,7 +221,8 @@ def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
                                    {"card_id": card_id, "on_board": board_id, "at": at})
     if touched.first() is None:
         raise NotFound("Task not found", "TASK_NOT_FOUND")
-    return cards.insert_note(card_id, board_id, actor, message, at, source)
+    return cards.insert_note_event(card_id, board_id, actor, message, at, source,
+                                   with_seq=True)
 
 
 BATCH_ACTIONS = ("move", "update", "delete")

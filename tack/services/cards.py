@@ -1,5 +1,6 @@
 """Cards: create, read, edit, move, complete, delete, and the follow-up thread."""
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -277,14 +278,33 @@ def insert_note(card_id: str, board_id: str, author: str, content: str,
                 at: datetime, source: str = "tack") -> int:
     """Append a note to the trace (inside a write transaction); returns its id.
     Every note is a comment: its @mentions are kept for the mention filter."""
+    return insert_note_event(card_id, board_id, author, content, at, source).note_id
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    """A note just written: its id and mentions, and the note_added event it recorded
+    (a dict that gains `seq` and `created_at` when the write commits; see record())."""
+    note_id: int
+    content: str
+    author: str
+    mentions: list[str]
+    event: dict
+
+
+def insert_note_event(card_id: str, board_id: str, author: str, content: str,
+                      at: datetime, source: str = "tack", with_seq: bool = False) -> NoteAdded:
+    """insert_note, returning the note and the event it recorded (`with_seq`: see
+    record())."""
     from tack.services.mentions import mentions_in
+    mentions = mentions_in(content)
     note_id = connection().execute(
         INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
                       "created_at": at, "source": source,
-                      "mentions": mentions_in(content)}).scalar_one()
-    record("note_added", card_id=card_id, actor=author, details=content[:200],
-           board_id=board_id, note_id=note_id)
-    return note_id
+                      "mentions": mentions}).scalar_one()
+    event = record("note_added", card_id=card_id, actor=author, details=content[:200],
+                   board_id=board_id, note_id=note_id, with_seq=with_seq)
+    return NoteAdded(note_id, content, author, mentions, event)
 
 
 def add_note_to(card: Card, author: str, content: str, at: datetime,

@@ -25,6 +25,8 @@ from tack.models import Event
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
+# One event whose recorder asked for its seq: it comes back from the INSERT itself.
+INSERT_EVENT_RETURNING_SEQ = INSERT_EVENT.returning(Event.__table__.c.seq)
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Write:
     connection: sa.Connection
     events: list = field(default_factory=list)
     orm: Session | None = None
+    wants_seq: bool = False  # return the event's seq (see record(with_seq=True))
 
 
 @contextmanager
@@ -44,6 +47,8 @@ def writing():
         begin_write(connection)
         write = g.tack_write = Write(connection)
         try:
+            for check in g.pop(WRITE_CHECKS, ()):
+                check()
             yield write
             if write.orm is not None:
                 write.orm.flush()
@@ -58,6 +63,22 @@ def writing():
             g.tack_write = None
             if write.orm is not None:
                 write.orm.close()
+
+
+WRITE_CHECKS = "tack_write_checks"
+
+
+def check_at_write_start(check) -> None:
+    """Run check() first thing in this request's next write transaction, on its
+    connection (reads through read_rows() use it): a request's precondition costs
+    no connection and transaction of its own, and whatever check() raises rolls the
+    write back before it changed anything."""
+    g.setdefault(WRITE_CHECKS, []).append(check)
+
+
+def write_checks_pending() -> bool:
+    """Whether a check_at_write_start() check has not run yet (no write began)."""
+    return bool(g.get(WRITE_CHECKS))
 
 
 def write_transaction(service):
@@ -100,12 +121,18 @@ def session() -> Session:
 
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
-           board_id: str = "main", note_id: int | None = None) -> None:
-    """Note an event; it is written in the same transaction, just before commit."""
-    g.tack_write.events.append(
-        dict(action=action, card_id=card_id, actor=actor or "", details=details,
-             board_id=board_id, note_id=note_id)
-    )
+           board_id: str = "main", note_id: int | None = None,
+           with_seq: bool = False) -> dict:
+    """Note an event; it is written in the same transaction, just before commit.
+    Returns the event as a dict, which gains `created_at` when it is written. With
+    `with_seq`, when it is the transaction's only event, it also gains its `seq`
+    (from the INSERT's RETURNING): the caller can answer with the event once the
+    write is over, without reading it back."""
+    event = dict(action=action, card_id=card_id, actor=actor or "", details=details,
+                 board_id=board_id, note_id=note_id)
+    g.tack_write.events.append(event)
+    g.tack_write.wants_seq = g.tack_write.wants_seq or with_seq
+    return event
 
 
 _sqlite_writers = threading.Lock()
@@ -129,4 +156,10 @@ def _append_events(write: Write) -> None:
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": EVENT_ORDER_LOCK})
     at = now()
-    write.connection.execute(INSERT_EVENT, [dict(event, created_at=at) for event in write.events])
+    for event in write.events:
+        event["created_at"] = at
+    if write.wants_seq and len(write.events) == 1:
+        event = write.events[0]
+        event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ, event).scalar_one()
+    else:
+        write.connection.execute(INSERT_EVENT, write.events)
