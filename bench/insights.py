@@ -67,7 +67,7 @@ def history_of(card_number: int, born: datetime, rng: random.Random, events_each
         add("completed", "in_progress -> done")
         column = "done"
     claimed = column == "in_progress" and rng.random() < 0.5
-    card = dict(id=card_id, board_id="main", column_name=column, position=card_number,
+    card = dict(id=card_id, board_id="main", column_key=column, position=card_number,
                 title=f"Card {card_number}", created_at=born, updated_at=at,
                 claimed_by=agent if claimed else None, claimed_at=at if claimed else None,
                 claim_expires_at=now + timedelta(hours=1) if claimed else None,

@@ -33,7 +33,7 @@ from tack.errors import TackError
 from tack.extensions import db
 from tack.kanban.translate import contract_event_type, contract_payload, event_title
 from tack.models import Card, Event, Note
-from tack.services.views import event_view
+from tack.services.card_json import event_view
 from tack.metrics import SSE_STREAMS_OPEN
 
 EVENTS = Event.__table__

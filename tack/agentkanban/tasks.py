@@ -81,7 +81,7 @@ def move(body, board_id, task_id):
     agent_tasks.move_task(board_id=board_id, card_id=task_id, lane_id=body["lane_id"],
                           position=body["position"], actor=current_key().name)
     row = read_task(board_id, task_id)
-    return data({"id": row.id, "laneId": row.column_name,
+    return data({"id": row.id, "laneId": row.column_key,
                  "position": agent_tasks.place_in_lane(board_id, task_id)})
 
 

@@ -12,7 +12,7 @@ from tack.api.responses import json_response
 from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
 from tack.services import decisions, events
-from tack.services.views import card_view, event_view
+from tack.services.card_json import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 

@@ -10,7 +10,7 @@ from tack.api.responses import json_response
 from tack.api.snapshots import FAR_FUTURE, SLOT, cached_read, card_read, list_body
 from tack.clock import now
 from tack.services import cards, claims, decisions, notes
-from tack.services.views import card_view, claim_is_active, note_view, sparse
+from tack.services.card_json import card_view, claim_is_active, note_view, sparse
 
 blp = Blueprint("cards", __name__, url_prefix="/api/cards",
                 description="Create, read, move, claim and annotate cards")
@@ -192,7 +192,7 @@ def decide(data, card_id):
     """Answer the pending decision; the card moves on (default in_progress)."""
     card = decisions.decide(card_id=card_id, **data)
     return json_response({"status": "decided", "choice": data["choice"],
-                          "moved_to": card.column_name})
+                          "moved_to": card.column_key})
 
 
 @blp.route("/<card_id>/approval", methods=["POST"])
@@ -211,4 +211,4 @@ def approve(data, card_id):
     """Approve or deny the pending plan."""
     card = decisions.answer_approval(card_id=card_id, **data)
     return json_response({"status": "approved" if data["approved"] else "denied",
-                          "moved_to": card.column_name})
+                          "moved_to": card.column_key})

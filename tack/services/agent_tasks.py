@@ -30,10 +30,10 @@ def list_tasks(*, board_id: str, lane_id: str | None = None, include_archived: b
     board_row(board_id)
     query = (sa.select(CARDS)
              .join(Column, sa.and_(Column.board_id == Card.board_id,
-                                   Column.key == Card.column_name))
+                                   Column.key == Card.column_key))
              .where(Card.board_id == board_id))
     if lane_id:
-        query = query.where(Card.column_name == lane_id)
+        query = query.where(Card.column_key == lane_id)
     if not include_archived:
         query = query.where(Card.archived_at.is_(None))
     if short_id_prefix is not None:
@@ -54,7 +54,7 @@ def place_in_lane(board_id: str, card_id: str) -> int:
     card = read_task(board_id, card_id)
     ids = [row.id for row in fetch(
         sa.select(Card.id).where(Card.board_id == board_id,
-                                 Card.column_name == card.column_name)
+                                 Card.column_key == card.column_key)
         .order_by(Card.position, Card.created_at, Card.id))]
     return ids.index(card_id)
 

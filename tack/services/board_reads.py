@@ -30,9 +30,9 @@ def task_counts(board_ids: list[str]) -> dict[str, int]:
 
 def column_counts(board_id: str) -> dict[str, int]:
     """Unarchived cards per column key."""
-    rows = fetch(sa.select(Card.column_name, sa.func.count())
+    rows = fetch(sa.select(Card.column_key, sa.func.count())
                  .where(Card.board_id == board_id, Card.archived_at.is_(None))
-                 .group_by(Card.column_name))
+                 .group_by(Card.column_key))
     return dict(rows)
 
 
@@ -44,7 +44,7 @@ TASK_READ_BACK = (
               sa.select(sa.func.count()).where(NOTES.c.card_id == CARDS.c.id)
               .scalar_subquery().label("comment_count"))
     .select_from(CARDS.outerjoin(COLUMNS, sa.and_(COLUMNS.c.board_id == CARDS.c.board_id,
-                                                  COLUMNS.c.key == CARDS.c.column_name)))
+                                                  COLUMNS.c.key == CARDS.c.column_key)))
     .where(CARDS.c.id == sa.bindparam("card_id"), CARDS.c.board_id == sa.bindparam("board_id"))
 )
 
@@ -73,10 +73,10 @@ def list_tasks(*, board_id: str, at: datetime, column: str | None = None,
     """The board's cards matching every filter, in column then card order."""
     query = (sa.select(CARDS)
              .join(Column, sa.and_(Column.board_id == Card.board_id,
-                                   Column.key == Card.column_name))
+                                   Column.key == Card.column_key))
              .where(Card.board_id == board_id))
     if column:
-        query = query.where(Card.column_name == column)
+        query = query.where(Card.column_key == column)
     query = matching(query, assignee=assignee, priority=priority)
     if label:
         query = query.where(has_tag(label))

@@ -34,7 +34,7 @@ NOTES = Note.__table__
 COLUMN_TITLE = (
     sa.select(COLUMNS.c.name)
     .where(COLUMNS.c.board_id == sa.literal_column("cards.board_id"),
-           COLUMNS.c.key == sa.literal_column("cards.column_name"))
+           COLUMNS.c.key == sa.literal_column("cards.column_key"))
     .scalar_subquery().label("column_title"))
 COMMENT_COUNT = (
     sa.select(sa.func.count()).where(NOTES.c.card_id == sa.literal_column("cards.id"))
@@ -116,7 +116,7 @@ def create_task(*, board_id: str, title: str = "", description: str = "",
     card.card_metadata = metadata or {}
     card.due_at = due_at
     if position is not None:
-        cards.put_at(card, card.column_name, position)
+        cards.put_at(card, card.column_key, position)
     return card
 
 
@@ -168,7 +168,7 @@ def reorder_task(*, board_id: str, card_id: str, position: int,
     """Place the card at `position` in its column, or in `column_key` (WIP limit
     applies when the column changes)."""
     card = card_on_board(board_id, card_id)
-    cards.place_card(card, column_key or card.column_name, max(position, 0), actor, now())
+    cards.place_card(card, column_key or card.column_key, max(position, 0), actor, now())
     return card
 
 

@@ -45,7 +45,7 @@ def request_decision(*, card_id: str, question: str, options: list[dict], contex
 def _wait_for_answer(card: Card, role: str, actor: str, at) -> None:
     """Park the card in the column that waits on a person's `role` answer."""
     waiting = column_with_role(role, card.board_id)
-    if card.column_name != waiting.key:
+    if card.column_key != waiting.key:
         place_card(card, waiting.key, None, actor, at)
     card.updated_at = at
 
@@ -124,6 +124,6 @@ def waiting_cards(role: str, board_id: str = DEFAULT_BOARD) -> list[sa.Row]:
     column = column_with_role(role, board_id)
     return fetch(
         sa.select(Card.__table__).where(Card.board_id == board_id,
-                                        Card.column_name == column.key)
+                                        Card.column_key == column.key)
         .order_by(Card.updated_at, Card.id)
     )

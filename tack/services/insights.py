@@ -172,7 +172,7 @@ def flow_changes(span: Span, columns) -> dict[str, list[tuple[str, int]]]:
     fallback = _creation_column(columns)
     created = (
         sa.select(day.label("day"), _first_move_details(EVENTS.c.card_id).label("first_move"),
-                  CARDS.c.column_name.label("now_in"))
+                  CARDS.c.column_key.label("now_in"))
         .select_from(EVENTS.outerjoin(CARDS, CARDS.c.id == EVENTS.c.card_id))
         .where(_in_window(span, "created")).subquery()
     )
@@ -203,8 +203,8 @@ def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]
     Walks back from the cards as they are now, undoing each day's changes."""
     counts = dict.fromkeys((column.key for column in columns), 0)
     for key, number in fetch(
-        sa.select(CARDS.c.column_name, sa.func.count()).where(CARDS.c.board_id == w.board_id)
-        .group_by(CARDS.c.column_name)
+        sa.select(CARDS.c.column_key, sa.func.count()).where(CARDS.c.board_id == w.board_id)
+        .group_by(CARDS.c.column_key)
     ):
         counts[key] = counts.get(key, 0) + number
     series = {column.key: [0] * w.days for column in columns}
@@ -344,19 +344,19 @@ def cards_in_progress(w: Window, columns) -> list[dict]:
     move = _other("entered")
     entered = (sa.select(move.c.created_at)
                .where(move.c.card_id == CARDS.c.id, _is(move.c.action, "moved"),
-                      sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_name) + 4)
-                      != CARDS.c.column_name + " -> ")
+                      sa.func.substr(move.c.details, 1, sa.func.length(CARDS.c.column_key) + 4)
+                      != CARDS.c.column_key + " -> ")
                .order_by(move.c.seq.desc()).limit(1).scalar_subquery())
     now = _at(w.now)
     live_claim = sa.and_(CARDS.c.claimed_by.is_not(None), CARDS.c.claim_expires_at > now)
     rows = fetch(
-        sa.select(CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.assignee,
+        sa.select(CARDS.c.id, CARDS.c.title, CARDS.c.column_key, CARDS.c.assignee,
                   sa.case((live_claim, CARDS.c.claimed_by)).label("holder"),
                   sa.case((live_claim, seconds_between(CARDS.c.claimed_at, now)))
                   .label("held"),
                   seconds_between(sa.func.coalesce(entered, CARDS.c.created_at), now)
                   .label("age"))
-        .where(CARDS.c.board_id == w.board_id, CARDS.c.column_name.in_(keys),
+        .where(CARDS.c.board_id == w.board_id, CARDS.c.column_key.in_(keys),
                CARDS.c.archived_at.is_(None))
     )
     roles = {column.key: column.role for column in columns}
@@ -365,8 +365,8 @@ def cards_in_progress(w: Window, columns) -> list[dict]:
         age = max(float(row.age), 0)
         held = None if row.held is None else float(row.held)
         cards.append({
-            "card_id": row.id, "title": row.title, "column_name": row.column_name,
-            "role": roles[row.column_name], "assignee": row.assignee,
+            "card_id": row.id, "title": row.title, "column_name": row.column_key,
+            "role": roles[row.column_key], "assignee": row.assignee,
             "entered_at": w.now - timedelta(seconds=round(age)),
             "age_days": round(age / SECONDS_PER_DAY, 2),
             "age_bucket": _bucket(age / SECONDS_PER_DAY, AGE_BUCKETS),
@@ -578,7 +578,7 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
                 for item in done]
     if kind == "column" and any(c.key == value and c.role == "done" for c in columns):
         rows = fetch(sa.select(CARDS.c.id, CARDS.c.title).where(
-            CARDS.c.board_id == board_id, CARDS.c.column_name == value)
+            CARDS.c.board_id == board_id, CARDS.c.column_key == value)
             .order_by(CARDS.c.position, CARDS.c.id))
         return [{"card_id": row.id, "title": row.title, "detail": value} for row in rows]
     in_progress = cards_in_progress(w, columns)

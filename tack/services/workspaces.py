@@ -695,7 +695,7 @@ def _route_failure(workspace: Workspace, verdict: dict, stat: str, actor: str) -
     with writing():
         card = workflows.set_verdict(card_id=card_id, verdict="failing",
                                      detail=_summary(verdict), actor=actor)
-        if card.column_name == target or target in workflows.TRANSITIONS[card.column_name]:
+        if card.column_key == target or target in workflows.TRANSITIONS[card.column_key]:
             workflows.update_task(card_id=card_id, status=target, actor=actor)
         workspace = workspace_of(card_id)
         workspace.verification, workspace.diff_stat = verdict, stat

@@ -17,7 +17,7 @@ from tack.services import (board_page, board_reads, boards, cards, claims, colum
                            board_columns_service, decisions, events, notes, webhooks,
                            workspaces)
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
-from tack.services.views import claim_is_active
+from tack.services.card_json import claim_is_active
 from tack.web import auth
 from tack.web.render import template_helpers
 
@@ -298,7 +298,7 @@ def decide(card_id):
                                         "note": request.form.get("note", "").strip()})
     card = decisions.decide(card_id=card_id, choice=data["choice"], note=data["note"],
                             actor=auth.display_name())
-    return board_update(f"Decided; moved to {card.column_name}.")
+    return board_update(f"Decided; moved to {card.column_key}.")
 
 
 @bp.post("/web/cards/<card_id>/approve")
@@ -309,7 +309,7 @@ def approve(card_id):
     card = decisions.answer_approval(card_id=card_id, approved=data["approved"],
                                      comment=data["comment"], actor=auth.display_name())
     verdict = "Approved" if data["approved"] else "Denied"
-    return board_update(f"{verdict}; moved to {card.column_name}.")
+    return board_update(f"{verdict}; moved to {card.column_key}.")
 
 
 @bp.post("/web/cards/<card_id>/release")
