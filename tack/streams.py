@@ -46,9 +46,8 @@ NATIVE = "native"      # /api/stream: every action, Tack's event shape
 CONTRACT = "contract"  # /api/v1/.../events/stream: the contract's task.* events
 
 
-class TooManyStreams(TackError):
-    status = 503
-    code = "TOO_MANY_STREAMS"
+class TooManyStreams(TackError, status=503, code="TOO_MANY_STREAMS"):
+    """Every stream slot of this server is taken."""
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ from tack.errors import TackError
 from tack.services.boards import board_access, manage_key_matches
 
 
-class Unauthorized(TackError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(TackError, status=401, code="UNAUTHORIZED"):
+    """A write without the board's manage key (Bearer, X-API-Key or ?key=)."""
 
 
 def offered_key() -> str:

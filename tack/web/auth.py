@@ -7,9 +7,8 @@ from flask import current_app, session
 from tack.errors import TackError
 
 
-class SignInRequired(TackError):
-    status = 401
-    code = "SIGN_IN_REQUIRED"
+class SignInRequired(TackError, status=401, code="SIGN_IN_REQUIRED"):
+    """A page write while TACK_API_KEY is set and nobody signed in."""
 
 
 def key_required() -> bool:
