@@ -29,11 +29,8 @@ def page_write(team_id: str, write) -> Response:
 
 @bp.get("/<team_id>")
 def team_page(team_id):
-    try:
-        return render_team(team_id)
-    except TackError as refused:
-        from tack.web import html_error
-        return html_error(refused)
+    # An unknown team is tack.error_handlers' HTML 404 page.
+    return render_team(team_id)
 
 
 @bp.post("/<team_id>/tasks/<task_id>/move")
