@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     from tack.error_handlers import init_error_handlers
     from tack.extensions import csrf, db, limiter, migrate
     from tack.metrics import init_metrics
+    from tack.services.agent_tasks import short_id
     from tack.web import init_web
 
     config = config or Config.from_env()
@@ -32,6 +33,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Drop the blank lines and indentation block tags leave (a smaller board page).
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # The 8-hex id AgentKanban users know a card by, on every tile and dialog.
+    app.jinja_env.globals["short_id"] = short_id
 
     db.init_app(app)
     init_database(app)

@@ -29,6 +29,12 @@ def test_task_and_comment_made_here_are_a_card_and_a_note_elsewhere(app, client)
     page = client.get(f"/web/cards/{task_id}")
     assert page.status_code == 200
     assert b"Deploy v2" in page.data and b"Deployed to staging" in page.data
+    # The board page shows it as a card tile in its lane's column.
+    board_page = client.get(f"/boards/{board_id}").data.decode()
+    before, column = board_page.split(f'id="cards-{lanes[1]["id"]}"', 1)
+    column = column.split('<div class="cards"', 1)[0]
+    assert f'data-card-id="{task_id}"' in column and "Deploy v2" in column
+    assert f'data-card-id="{task_id}"' not in before
 
 
 def test_a_note_written_on_tacks_api_reads_here_as_a_user_or_api_comment(app, client):

@@ -45,6 +45,16 @@ def test_board_search_finds_a_card_by_its_short_id(app, client):
     assert wanted["id"] in board and other["id"] not in board
 
 
+def test_every_card_tile_shows_its_short_id(app, client):
+    key = make_key(app, boards={"main": "edit"})
+    client.post(f"{EXT}/boards/main/tasks", json={"title": "tile"}, headers=bearer(key))
+    task = client.get(f"{EXT}/boards/main/tasks", headers=bearer(key)).json["data"][0]
+    page = client.get("/").data.decode()
+    tile = page[page.index(f'id="{task["id"]}"'):]
+    tile = tile[:tile.index("</article>")]
+    assert f'<span class="short-id" title="short id (search the board by it)">#{task["shortId"]}</span>' in tile
+
+
 def test_checklist_write_without_csrf_token_is_refused_and_changes_nothing(app, client):
     key = make_key(app, boards={"main": "edit"})
     task = client.post(f"{EXT}/boards/main/tasks", json={"title": "Guarded card"},

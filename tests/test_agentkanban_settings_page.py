@@ -25,6 +25,10 @@ def shown_key(html: str) -> str:
     return re.search(r'value="(ak_[^"]+)"', html).group(1)
 
 
+def key_row(html: str, key_id: str) -> str:
+    return html.split(f'<tr id="key-{key_id}">', 1)[1].split("</tr>", 1)[0]
+
+
 def test_signed_out_visitors_cannot_see_or_make_keys(client):
     assert client.get("/settings/keys").status_code == 401
     token = csrf_token(client)
@@ -42,11 +46,14 @@ def test_admin_creates_copies_reveals_and_revokes_a_key(client):
     assert "IDE &lt;b&gt;" in html and "copy-key" in html
     key = shown_key(html)
     key_id = re.search(r'id="key-([0-9a-f-]+)"', html).group(1)
+    assert "<td>never</td>" in key_row(client.get("/settings/keys").data.decode(), key_id)
     headers = {"Authorization": "Bearer " + key}
     assert client.get(EXT + "/boards", headers=headers).json["data"][0]["permission"] == "read"
 
     listed = client.get("/settings/keys").data.decode()
     assert key not in listed and key[:11] in listed
+    # The list shows when the key was last used.
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td>", key_row(listed, key_id))
     revealed = client.post(f"/settings/keys/{key_id}/reveal", data={"csrf_token": token})
     assert shown_key(revealed.data.decode()) == key
 

@@ -43,6 +43,27 @@ def test_every_pair_of_statuses_obeys_the_table_through_the_page_move(client, pa
         assert status == source
 
 
+@pytest.mark.parametrize("source,target,legal", status_pairs())
+def test_every_pair_of_statuses_obeys_the_table_through_the_team_page_move(client, team_id,
+                                                                           source, target,
+                                                                           legal):
+    task = make_task(client, team_id, status=source)
+    # A done or cancelled task has no move form on the page (no legal target), so the
+    # session's token comes from the board page; a forged move must still be refused.
+    html = client.get("/").data.decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    response = client.post(f"/clawboo/teams/{team_id}/tasks/{task['id']}/move",
+                           data={"status": target, "csrf_token": token})
+    status = read_task(client, task["id"])["task"]["status"]
+    if legal:
+        assert response.status_code == 200
+        assert status == target
+    else:
+        assert response.status_code == 409
+        assert "Illegal transition" in response.data.decode()
+        assert status == source
+
+
 def test_the_page_move_to_done_is_gated_by_a_failing_verdict(client, page, team_id):
     task = make_task(client, team_id, status="in_review")
     client.put(f"{API}/board/{task['id']}/verification", json={"verdict": "failing"})

@@ -4,7 +4,8 @@ Written only from /work/shared/seeds/agentkanban-external-api.md; never from the
 server's code.
 
     python tests/contract/agentkanban_client.py --base-url http://127.0.0.1:PORT --key ak_...
-        [--read-key ak_...] [--scoped-key ak_...]
+        [--read-key ak_...] [--scoped-key ak_...] [--revoked-key ak_...]
+        [--rate-key ak_... --rate-limit N]
 
 --key         an access key for all boards with edit permission (made by an admin on
               the settings page or with `tack keys create`).
@@ -12,6 +13,12 @@ server's code.
               checks that writes are refused with 403 forbidden.
 --scoped-key  optional: a key granted only chosen boards (none made by this run);
               enables the checks that other boards are invisible / forbidden to it.
+--revoked-key optional: a key that was revoked (in Settings or with `tack keys revoke`)
+              before the run; enables the checks that every endpoint refuses it with
+              401 invalid_key.
+--rate-key    optional, with --rate-limit N: a fresh key used by nothing else, on a
+              server whose per-key limit is N requests per window; enables the check
+              that the N+1st request is 429 rate_limited with Retry-After.
 
 Each group makes its own board. Prints one line per check and ends with
 "N passed, M failed"; exit code 0 only when every check passed. Assumptions where
@@ -32,6 +39,9 @@ parser.add_argument("--base-url", required=True)
 parser.add_argument("--key", required=True, help="ak_ key: all boards, edit")
 parser.add_argument("--read-key", default=None, help="ak_ key: all boards, read only")
 parser.add_argument("--scoped-key", default=None, help="ak_ key limited to boards this run does not make")
+parser.add_argument("--revoked-key", default=None, help="ak_ key revoked before the run")
+parser.add_argument("--rate-key", default=None, help="fresh ak_ key used only by the rate-limit group")
+parser.add_argument("--rate-limit", type=int, default=None, help="the server's per-key limit per window")
 parser.add_argument("--only", default=None)
 parser.add_argument("--verbose", action="store_true")
 ARGS = parser.parse_args()
@@ -239,6 +249,12 @@ def g_tasks():
     R.equal("refused updates changed nothing", board.detail(task_id).get("priority"), 4)
     error("create task without title", api.post(board.path("/tasks"), {"laneId": board.lanes["To Do"]}), 400,
           "validation_error")
+    error("create task with a non-JSON body", api.call("POST", board.path("/tasks"), data="not json",
+                                                       headers={"Content-Type": "application/json"}),
+          400, "invalid_body", "`invalid_body` | Request body is not valid JSON")
+    error("update task with a non-JSON body", api.call("PATCH", board.path(f"/tasks/{task_id}"), data="{",
+                                                       headers={"Content-Type": "application/json"}),
+          400, "invalid_body", "`invalid_body` | Request body is not valid JSON")
     # ASSUMPTION: a laneId that is not a lane of this board is a validation error (400) or not found (404).
     unknown_lane = api.post(board.path("/tasks"), {"title": "x", "laneId": UNKNOWN_ID})
     R.check("create task in an unknown lane refused (400 validation_error or 404 not_found)",
@@ -418,6 +434,24 @@ def g_turns():
     error("turn without role", api.post(path, {"turns": [{"source": "copilot", "sourceId": "z", "content": "x",
                                                           "capturedAt": "2025-06-20T10:30:00Z"}]}), 400,
           "validation_error")
+    everything = body_of(api.get(path, params={"limit": 500})) or {}
+    every_id = [t.get("id") for t in everything.get("data") or []]
+    # ASSUMPTION: the cursor is passed back as ?cursor= and the next page continues where the last ended.
+    pages, cursor, walked = 0, None, []
+    while pages < 50:
+        params = {"limit": 7}
+        if cursor:
+            params["cursor"] = cursor
+        page = body_of(api.get(path, params=params)) or {}
+        walked += [t.get("id") for t in page.get("data") or []]
+        cursor, pages = page.get("cursor"), pages + 1
+        if not cursor:
+            break
+    R.check("following the cursor walks every turn once, in list order", walked == every_id and len(every_id) == 103,
+            f"walked {len(walked)} in {pages} pages ({len(set(walked))} distinct), listed {len(every_id)}",
+            '"cursor": null')
+    error("turns as a non-JSON body", api.call("POST", path, data="{nope", headers={"Content-Type": "application/json"}),
+          400, "invalid_body", "`invalid_body` | Request body is not valid JSON")
 
 
 def g_webhooks():
@@ -448,6 +482,86 @@ def g_webhooks():
     error("webhooks without a key", bare.get("/webhooks"), 401, "missing_auth")
 
 
+class Furnished:
+    """A board with one of everything (lane, task, comment, todo, turn) made with the
+    edit key, so every endpoint of the document can be called on real ids."""
+
+    def __init__(self):
+        self.board = Board()
+        self.task = self.board.task("furnished")
+        self.lane = self.board.lanes["Doing"]
+        base = f"/tasks/{self.task['id']}"
+        self.comment = data_of(api.post(self.board.path(base + "/comments"), {"body": "kept"})) or {}
+        self.todo = data_of(api.post(self.board.path(base + "/todos"), {"text": "kept"})) or {}
+        api.post(self.board.path(base + "/turns"), turns(("copilot", "kept", "user", "kept", "2025-06-20T10:30:00Z")))
+        self.hook = data_of(api.post("/webhooks", {"url": "https://example.com/furnished",
+                                                   "events": ["task.created"]})) or {}
+
+    def board_endpoints(self):
+        """(method, path, body, is_write) for every board-scoped endpoint of the document."""
+        b, t = self.board.path(), self.board.path(f"/tasks/{self.task['id']}")
+        todo, comment = self.todo.get("id"), self.comment.get("id")
+        return [
+            ("GET", b, None, False),
+            ("GET", f"{b}/lanes", None, False),
+            ("GET", f"{b}/tasks", None, False),
+            ("GET", t, None, False),
+            ("GET", f"{t}/comments", None, False),
+            ("GET", f"{t}/todos", None, False),
+            ("GET", f"{t}/todos/{todo}", None, False),
+            ("GET", f"{t}/turns", None, False),
+            ("GET", f"{t}/turns/watermark", None, False),
+            ("POST", f"{b}/lanes", {"name": "intruder"}, True),
+            ("PATCH", f"{b}/lanes/{self.lane}", {"name": "intruder"}, True),
+            ("DELETE", f"{b}/lanes/{self.lane}", None, True),
+            ("POST", f"{b}/tasks", {"title": "intruder", "laneId": self.lane}, True),
+            ("PATCH", t, {"title": "intruder"}, True),
+            ("POST", f"{t}/move", {"laneId": self.lane}, True),
+            ("POST", f"{t}/comments", {"body": "intruder"}, True),
+            ("DELETE", f"{t}/comments/{comment}", None, True),
+            ("POST", f"{t}/todos", {"text": "intruder"}, True),
+            ("PATCH", f"{t}/todos/{todo}", {"text": "intruder"}, True),
+            ("POST", f"{t}/todos/reorder", {"orderedIds": [todo]}, True),
+            ("DELETE", f"{t}/todos/{todo}", None, True),
+            ("POST", f"{t}/turns", turns(("copilot", "intruder", "user", "x", "2025-06-20T10:31:00Z")), True),
+            ("DELETE", t, None, True),
+            ("DELETE", b, None, True),
+        ]
+
+    def key_endpoints(self):
+        """The endpoints that name no board: boards list/create and the key's webhooks."""
+        hook = self.hook.get("id")
+        return [
+            ("GET", "/boards", None, False),
+            ("POST", "/boards", {"name": "intruder"}, True),
+            ("GET", "/webhooks", None, False),
+            ("POST", "/webhooks", {"url": "https://example.com/intruder", "events": ["task.created"]}, True),
+            ("GET", f"/webhooks/{hook}", None, False),
+            ("PATCH", f"/webhooks/{hook}", {"active": False}, True),
+            ("DELETE", f"/webhooks/{hook}", None, True),
+        ]
+
+    def snapshot(self):
+        """What a refused write would have changed, read with the edit key."""
+        t = self.board.path(f"/tasks/{self.task['id']}")
+        detail = data_of(api.get(t)) or {}
+        hook = data_of(api.get(f"/webhooks/{self.hook.get('id')}")) or {}
+        return {
+            "board": api.get(self.board.path()).status_code,
+            "lanes": [(l.get("id"), l.get("name")) for l in data_of(api.get(self.board.path("/lanes"))) or []],
+            "tasks": sorted(x.get("id") for x in data_of(api.get(self.board.path("/tasks"))) or []),
+            "task": (detail.get("title"), detail.get("laneId")),
+            "comments": [c.get("body") for c in data_of(api.get(f"{t}/comments")) or []],
+            "todos": [(x.get("id"), x.get("text")) for x in data_of(api.get(f"{t}/todos")) or []],
+            "turns": sorted(x.get("sourceId") for x in data_of(api.get(f"{t}/turns")) or []),
+            "hook": (hook.get("url"), hook.get("active")),
+        }
+
+
+def call(client, method, path, body):
+    return client.call(method, path, json_body=body)
+
+
 def g_read_key():
     if not ARGS.read_key:
         R.skip("read key", "no --read-key given")
@@ -472,6 +586,26 @@ def g_read_key():
     R.status("read key can list turns", reader.get(board.path(f"/tasks/{task['id']}/turns")), 200,
              "Requires read permission.")
     R.equal("refused writes changed nothing", board.detail(task["id"]).get("title"), "read only")
+    place = Furnished()
+    before = place.snapshot()
+    for method, path, body, is_write in place.board_endpoints():
+        response = call(reader, method, path, body)
+        if is_write:
+            error(f"read key: {method} {path.replace(place.board.id, ':boardId')} refused", response, 403, "forbidden",
+                  "403 | Key does not have access to that board")
+        else:
+            R.status(f"read key: {method} {path.replace(place.board.id, ':boardId')} 200", response, 200,
+                     "Requires read permission.")
+    R.equal("read key: every refused write changed nothing", place.snapshot(), before)
+    R.check("read key: another key's webhook not listed",
+            place.hook.get("id") not in [h.get("id") for h in data_of(reader.get("/webhooks")) or []],
+            "listed", "GET /api/ext/v1/webhooks List webhooks for this key")
+    error("read key: another key's webhook detail", reader.get(f"/webhooks/{place.hook.get('id')}"), 404, "not_found")
+    # ASSUMPTION: another key's webhook cannot be changed or deleted (404, as if it did not exist).
+    error("read key: another key's webhook update", reader.patch(f"/webhooks/{place.hook.get('id')}", {"active": False}),
+          404, "not_found")
+    error("read key: another key's webhook delete", reader.delete(f"/webhooks/{place.hook.get('id')}"), 404, "not_found")
+    R.equal("another key's webhook untouched", place.snapshot()["hook"], before["hook"])
 
 
 def g_scoped_key():
@@ -485,6 +619,47 @@ def g_scoped_key():
     error("key without access reads the board", outsider.get(board.path()), 403, "forbidden",
           "403 | Key does not have access to that board")
     error("key without access writes", outsider.post(board.path("/lanes"), {"name": "x"}), 403, "forbidden")
+    place = Furnished()
+    before = place.snapshot()
+    for method, path, body, _is_write in place.board_endpoints():
+        error(f"wrong-board key: {method} {path.replace(place.board.id, ':boardId')} refused",
+              call(outsider, method, path, body), 403, "forbidden", "403 | Key does not have access to that board")
+    R.equal("wrong-board key: every refused call changed nothing", place.snapshot(), before)
+
+
+def g_revoked_key():
+    if not ARGS.revoked_key:
+        R.skip("revoked key", "no --revoked-key given")
+        return
+    revoked = Http(ARGS.base_url, headers={"Authorization": f"Bearer {ARGS.revoked_key}"}, prefix=PREFIX)
+    place = Furnished()
+    before = place.snapshot()
+    doc = "`invalid_key` | Key not found or revoked"
+    for method, path, body, _is_write in place.board_endpoints() + place.key_endpoints():
+        error(f"revoked key: {method} {path.replace(place.board.id, ':boardId')}", call(revoked, method, path, body),
+              401, "invalid_key", doc)
+    R.equal("revoked key: nothing changed", place.snapshot(), before)
+
+
+def g_rate_limit():
+    if not (ARGS.rate_key and ARGS.rate_limit):
+        R.skip("rate limit", "no --rate-key and --rate-limit given")
+        return
+    limited = Http(ARGS.base_url, headers={"Authorization": f"Bearer {ARGS.rate_key}"}, prefix=PREFIX)
+    # A new connection per request, so a server with several processes spreads them out.
+    fresh = {"Connection": "close"}
+    statuses = [limited.get("/boards", headers=fresh).status_code for _ in range(ARGS.rate_limit)]
+    R.check(f"{ARGS.rate_limit} requests within the limit all 200", statuses == [200] * ARGS.rate_limit,
+            f"statuses {sorted(set(statuses))}, first non-200 at "
+            f"{next((i for i, x in enumerate(statuses) if x != 200), None)}")
+    over = limited.get("/boards", headers=fresh)
+    error("the next request is limited", over, 429, "rate_limited",
+          '429 response with a Retry-After header ... { "error": { "code": "rate_limited", ...')
+    retry = over.headers.get("Retry-After", "")
+    R.check("Retry-After in whole seconds", retry.isdigit() and int(retry) >= 1, f"Retry-After {retry!r}",
+            "a Retry-After header (in seconds)")
+    error("a write is limited too", limited.post("/boards", {"name": "limited"}, headers=fresh), 429, "rate_limited")
+    R.status("another key is not limited by this one", api.get("/boards"), 200, "Each API key is rate limited")
 
 
 GROUPS = [
@@ -500,6 +675,9 @@ GROUPS = [
     ("webhooks", g_webhooks),
     ("read key", g_read_key),
     ("scoped key", g_scoped_key),
+    ("revoked key", g_revoked_key),
+    # Last: the limit's window must not be spent by the other groups.
+    ("rate limit", g_rate_limit),
 ]
 
 if __name__ == "__main__":

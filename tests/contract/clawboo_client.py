@@ -235,24 +235,39 @@ def g_claim():
 
 def g_claim_race():
     team_id = team()
-    task = create(team_id, "race")
-    results = []
+    tasks = [create(team_id, f"race {n}") for n in range(4)]
+    results = {task["id"]: [] for task in tasks}
+    barrier = threading.Barrier(32)
+    lock = threading.Lock()
 
-    def attempt(agent):
-        response = claim(task["id"], agent)
-        results.append((agent, response.status_code, (body_of(response) or {}).get("error")))
+    def attempt(number):
+        own = Http(ARGS.base_url, headers=dict(api.headers), prefix=PREFIX)  # a session per thread
+        agent = f"agent-{number}"
+        order = tasks[number % len(tasks):] + tasks[:number % len(tasks)]
+        barrier.wait()
+        for task in order:
+            response = own.post(f"/board/{task['id']}/claim", {"assigneeAgentId": agent,
+                                                                 "assigneeRuntime": "claude-code"})
+            with lock:
+                results[task["id"]].append((agent, response.status_code, (body_of(response) or {}).get("error")))
 
-    threads = [threading.Thread(target=attempt, args=(f"agent-{i}",)) for i in range(8)]
+    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(32)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    winners = [r for r in results if r[1] == 200]
-    losers = [r for r in results if r[1] == 409 and r[2] == "conflict"]
-    R.check("8 concurrent claims: one wins, 7 get 409 conflict", len(winners) == 1 and len(losers) == 7,
-            f"results {results}", "At most one caller wins")
-    if len(winners) == 1:
-        R.equal("winner is the assignee", (read(task["id"]).get("task") or {}).get("assigneeAgentId"), winners[0][0])
+    for number, task in enumerate(tasks):
+        outcome = results[task["id"]]
+        winners = [r for r in outcome if r[1] == 200]
+        losers = [r for r in outcome if r[1] == 409 and r[2] == "conflict"]
+        R.check(f"task {number}: 32 concurrent claims, one wins, 31 get 409 conflict",
+                len(winners) == 1 and len(losers) == 31,
+                f"statuses {sorted((r[1], r[2]) for r in outcome if r[1] != 409)} winners {winners}",
+                "At most one caller wins — the task flips to in_progress and the loser gets 409.")
+        if len(winners) == 1:
+            got = read(task["id"]).get("task") or {}
+            R.equal(f"task {number}: the winner is the assignee, in_progress",
+                    (got.get("assigneeAgentId"), got.get("status")), (winners[0][0], "in_progress"))
 
 
 def status_task(team_id, status):
@@ -417,6 +432,138 @@ def g_cancel_dependents():
     R.equal("second call cancels nothing", (body_of(again) or {}).get("cancelled"), [])
 
 
+def verdict(task_id, value, detail=""):
+    # ASSUMPTION: the contract document does not say how a verdict is stored; Tack documents
+    # PUT /clawboo/api/board/:taskId/verification {"verdict", "detail"} (docs/clawboo.md).
+    return api.call("PUT", f"/board/{task_id}/verification", json_body={"verdict": value, "detail": detail})
+
+
+def overrides_of(task_id):
+    # ASSUMPTION: the audit log is read at GET /clawboo/api/audit/overrides?taskId= (docs/clawboo.md).
+    response = api.get("/audit/overrides", params={"taskId": task_id})
+    if response.status_code != 200:
+        raise AssertionError(f"could not read the audit log: {describe(response)}")
+    return (body_of(response) or {}).get("overrides")
+
+
+def g_gate():
+    team_id = team()
+    task = create(team_id, "gated")
+    claim(task["id"], "agent-1", "claude-code")
+    stored = verdict(task["id"], "failing", "3 tests fail")
+    R.status("store a failing verdict 200", stored, 200)
+    R.equal("task carries the verdict", (((body_of(stored) or {}).get("task") or {}).get("verificationVerdict")),
+            "failing")
+    ok_false("in_progress -> done with a failing verdict", api.patch(f"/board/{task['id']}", {"status": "done"}),
+             409, "verification_required",
+             "a task with a failing deterministic verdict is rejected with 409 verification_required")
+    R.equal("refused: still in_progress", (read(task["id"]).get("task") or {}).get("status"), "in_progress")
+    R.status("in_progress -> in_review still legal", api.patch(f"/board/{task['id']}", {"status": "in_review"}), 200)
+    ok_false("in_review -> done with a failing verdict", api.patch(f"/board/{task['id']}", {"status": "done"}),
+             409, "verification_required", "When the target status is done, the verification gate applies")
+    ok_false("humanOverride false is no override", api.patch(f"/board/{task['id']}", {"status": "done",
+                                                                                        "humanOverride": False}),
+             409, "verification_required", "Pass humanOverride: true to bypass the gate")
+    R.equal("no override logged for refused moves", overrides_of(task["id"]), [])
+    forced = api.patch(f"/board/{task['id']}", {"status": "done", "humanOverride": True, "overriddenBy": "alice",
+                                                "overrideReason": "flaky test, verified by hand"})
+    R.check("done with humanOverride 200", forced.status_code == 200
+            and ((body_of(forced) or {}).get("task") or {}).get("status") == "done", describe(forced),
+            "Pass humanOverride: true to bypass the gate; the override is recorded in the governance audit log.")
+    log = overrides_of(task["id"]) or []
+    R.check("the override is in the audit log: who, when, which task, the verdict it overrode",
+            len(log) == 1 and log[0].get("taskId") == task["id"] and log[0].get("overriddenBy") == "alice"
+            and log[0].get("overriddenVerdict") == "failing" and isinstance(log[0].get("createdAt"), (int, float))
+            and log[0].get("reason") == "flaky test, verified by hand", f"got {short(log)}",
+            "the override is recorded in the governance audit log")
+    team_log = (body_of(api.get("/audit/overrides", params={"teamId": team_id})) or {}).get("overrides") or []
+    R.check("the team's audit log lists it", task["id"] in [o.get("taskId") for o in team_log], f"got {short(team_log)}")
+    plain = create(team_id, "override without a reason")
+    claim(plain["id"])
+    verdict(plain["id"], "failing")
+    bare_override = api.patch(f"/board/{plain['id']}", {"status": "done", "humanOverride": True})
+    R.status("the document's override body (no reason) 200", bare_override, 200,
+             '-d \'{"status":"done","humanOverride":true}\'')
+    R.equal("logged too", len(overrides_of(plain["id"]) or []), 1)
+    released = create(team_id, "released")
+    claim(released["id"], "agent-2", "codex")
+    verdict(released["id"], "failing", "lint")
+    back = api.patch(f"/board/{released['id']}", {"status": "todo"})
+    got = (body_of(back) or {}).get("task") or {}
+    R.check("moving back to todo clears assignee and verdict", back.status_code == 200 and got.get("status") == "todo"
+            and not got.get("assigneeAgentId") and got.get("verificationVerdict") in (None, "unverified"),
+            describe(back), "Moving a task back to todo clears the assignee and verdict.")
+    claim(released["id"], "agent-3")
+    landed = api.patch(f"/board/{released['id']}", {"status": "done"})
+    R.status("after the release the verdict no longer blocks done", landed, 200)
+    green = create(team_id, "green")
+    claim(green["id"])
+    verdict(green["id"], "passing")
+    R.status("a passing verdict lands done", api.patch(f"/board/{green['id']}", {"status": "done"}), 200)
+    R.equal("no override logged without an override", overrides_of(green["id"]), [])
+    invalid("unknown verdict", verdict(green["id"], "maybe"))
+    ok_false("verdict on an unknown task", verdict(UNKNOWN_ID, "failing"), 404, "not_found", "404 Not Found")
+
+
+def g_graph():
+    team_id = team()
+    a, b, c = create(team_id, "a"), create(team_id, "b"), create(team_id, "c")
+    api.post(f"/board/{b['id']}/deps", {"dependsOnTaskId": a["id"]})
+    api.post(f"/board/{c['id']}/deps", {"dependsOnTaskId": b["id"]})
+    # ASSUMPTION: a link that would close a cycle is refused with {ok: false} (Tack: 409 cycle).
+    for name, task, on in (("two-step cycle", a, b), ("three-step cycle", a, c)):
+        refused = api.post(f"/board/{task['id']}/deps", {"dependsOnTaskId": on["id"]})
+        body = body_of(refused) or {}
+        R.check(f"{name} refused", refused.status_code in (400, 409) and body.get("ok") is False
+                and isinstance(body.get("error"), str), describe(refused))
+    R.equal("only the root is ready", [t.get("id") for t in listing({"teamId": team_id, "ready": "true"})], [a["id"]])
+    # ASSUMPTION: soft-delete is Tack's DELETE /clawboo/api/board/:taskId (docs/clawboo.md).
+    dropped = create(team_id, "dropped")
+    R.status("drop a task 200", api.delete(f"/board/{dropped['id']}"), 200)
+    R.check("a dropped task is not listed", dropped["id"] not in [t.get("id") for t in listing({"teamId": team_id})],
+            "listed")
+    R.check("includeDropped=true lists it", dropped["id"] in [t.get("id") for t in listing(
+        {"teamId": team_id, "includeDropped": "true"})], "missing", "Pass \"true\" to include soft-deleted tasks.")
+    R.check("a dropped task is never ready", dropped["id"] not in [t.get("id") for t in listing(
+        {"teamId": team_id, "ready": "true", "includeDropped": "true"})], "ready",
+        "Overrides status and includeDropped.")
+    ok_false("a dropped task cannot be claimed", claim(dropped["id"]), 409, "conflict",
+             "One conditional update: status todo, no assignee, not dropped.")
+    # ASSUMPTION: past the delegation depth limit a subtask is refused with {ok: false}.
+    parent, depth, refused = create(team_id, "depth 1"), 1, None
+    while depth < 30:
+        response = api.post("/board", {"title": f"depth {depth + 1}", "teamId": team_id, "parentTaskId": parent["id"]})
+        if response.status_code != 200:
+            refused = response
+            break
+        parent, depth = response.json()["task"], depth + 1
+    R.check("the parent chain bounds delegation depth", refused is not None and refused.status_code in (400, 409)
+            and (body_of(refused) or {}).get("ok") is False, f"nested {depth} deep, last {describe(refused) if refused else 'accepted'}",
+            "The parent chain bounds delegation depth.")
+    R.equal("the deepest task lists its whole chain", len(read(parent["id"]).get("ancestors") or []), depth - 1)
+
+
+def g_not_found():
+    doc = '404 Not Found — the task does not exist: { "ok": false, "error": "not_found" }'
+    for method, path, body in (("GET", f"/board/{UNKNOWN_ID}", None),
+                               ("PATCH", f"/board/{UNKNOWN_ID}", {"title": "x"}),
+                               ("POST", f"/board/{UNKNOWN_ID}/comments", {"body": "x"}),
+                               ("GET", f"/board/{UNKNOWN_ID}/executions", None),
+                               ("POST", f"/board/{UNKNOWN_ID}/executions", {"executorType": "claude-code"}),
+                               ("PATCH", "/board/executions/no-such-exec", {"status": "failed"}),
+                               ("POST", f"/board/{UNKNOWN_ID}/deps", {"dependsOnTaskId": UNKNOWN_ID}),
+                               ("POST", f"/board/{UNKNOWN_ID}/cancel-dependents", None)):
+        ok_false(f"{method} {path}", api.call(method, path, json_body=body), 404, "not_found", doc)
+    body = body_of(api.post("/board", {"title": ""})) or {}
+    R.check("a 400 is {ok: false, error, details}", body.get("ok") is False and isinstance(body.get("error"), str)
+            and isinstance(body.get("details"), dict), f"got {short(body)}",
+            "an invalid body returns 400 with a details object carrying the schema errors")
+    broken = api.call("POST", "/board", data="{nope", headers={"Content-Type": "application/json"})
+    body = body_of(broken) or {}
+    R.check("a body that is not JSON is 400 {ok: false, error}", broken.status_code == 400 and body.get("ok") is False
+            and isinstance(body.get("error"), str), describe(broken))
+
+
 def make_repo():
     folder = tempfile.mkdtemp(prefix="contract-clawboo-repo-")
     run = lambda *args: subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)  # noqa: E731
@@ -499,6 +646,11 @@ def g_auth():
             and isinstance(body.get("error"), str), describe(refused))
     wrong = bare.post("/board", {"title": "bad key", "teamId": team_id}, headers={"Authorization": "Bearer nope"})
     R.check("write with a wrong key -> 401", wrong.status_code == 401, describe(wrong))
+    task = create(team_id, "guarded")
+    unverified = bare.call("PUT", f"/board/{task['id']}/verification", json_body={"verdict": "failing"})
+    R.check("verdict without key -> 401", unverified.status_code == 401, describe(unverified))
+    R.equal("refused verdict stored nothing", (read(task["id"]).get("task") or {}).get("verificationVerdict"),
+            "unverified")
     R.check("refused writes made nothing", all(t.get("title") not in ("no key", "bad key")
                                                for t in listing({"teamId": team_id})), "created")
 
@@ -515,6 +667,9 @@ GROUPS = [
     ("get and comments", g_get_and_comments),
     ("executions", g_executions),
     ("cancel dependents", g_cancel_dependents),
+    ("verification gate", g_gate),
+    ("graph, drops and depth", g_graph),
+    ("not found and error shapes", g_not_found),
     ("workspace", g_workspace),
     ("auth", g_auth),
 ]
