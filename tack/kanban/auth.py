@@ -10,9 +10,8 @@ from tack.services.boards import board_access, manage_key_matches
 from tack.services.transaction import check_at_write_start, write_checks_pending
 
 
-class Unauthorized(TackError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(TackError, status=401, code="UNAUTHORIZED"):
+    """A write without the board's manage key (Bearer, X-API-Key or ?key=)."""
 
 
 def offered_key() -> str:

@@ -65,29 +65,39 @@ def read_task(board_id: str, card_id: str) -> sa.Row:
     return row
 
 
-def list_tasks(*, board_id: str, at: datetime, column: str | None = None,
-               assignee: str | None = None, claimed_by: str | None = None,
-               priority: str | None = None, label: str | None = None,
-               include_archived: bool = False, updated_before: datetime | None = None,
-               limit: int = 200, offset: int = 0) -> list[sa.Row]:
-    """The board's cards matching every filter, in column then card order."""
+def board_cards(board_id: str, *, column: str | None = None,
+                include_archived: bool = False) -> sa.Select:
+    """The board's cards (in `column`; archived ones only when asked), joined to their
+    column so they can be ordered as the board shows them: BOARD_ORDER."""
     query = (sa.select(CARDS)
              .join(Column, sa.and_(Column.board_id == Card.board_id,
                                    Column.key == Card.column_key))
              .where(Card.board_id == board_id))
     if column:
         query = query.where(Card.column_key == column)
+    if not include_archived:
+        query = query.where(Card.archived_at.is_(None))
+    return query
+
+
+BOARD_ORDER = (Column.position, Card.position, Card.created_at, Card.id)
+
+
+def list_tasks(*, board_id: str, at: datetime, column: str | None = None,
+               assignee: str | None = None, claimed_by: str | None = None,
+               priority: str | None = None, label: str | None = None,
+               include_archived: bool = False, updated_before: datetime | None = None,
+               limit: int = 200, offset: int = 0) -> list[sa.Row]:
+    """The board's cards matching every filter, in column then card order."""
+    query = board_cards(board_id, column=column, include_archived=include_archived)
     query = matching(query, assignee=assignee, priority=priority)
     if label:
         query = query.where(has_tag(label))
     if claimed_by:
         query = query.where(Card.claimed_by == claimed_by, Card.claim_expires_at > at)
-    if not include_archived:
-        query = query.where(Card.archived_at.is_(None))
     if updated_before is not None:
         query = query.where(Card.updated_at < updated_before)
-    query = query.order_by(Column.position, Card.position, Card.created_at, Card.id)
-    return fetch(query.limit(limit).offset(offset))
+    return fetch(query.order_by(*BOARD_ORDER).limit(limit).offset(offset))
 
 
 def cards_by_id(card_ids) -> dict[str, sa.Row]:

@@ -61,20 +61,16 @@ DIFF_MAX_CHARS = 1_000_000
 OUTPUT_KEPT_CHARS = 4000
 
 
-class NoIsolation(TackError):
+class NoIsolation(TackError, status=422, code="no_isolation"):
     """A research or review task has no file mutations to isolate."""
-    status = 422
-    code = "no_isolation"
 
 
-class GitFailed(TackError):
-    status = 409
-    code = "git_failed"
+class GitFailed(TackError, status=409, code="git_failed"):
+    """A git command in the workspace failed."""
 
 
-class GitTimedOut(TackError):
-    status = 504
-    code = "git_timeout"
+class GitTimedOut(TackError, status=504, code="git_timeout"):
+    """A git command in the workspace ran past its time limit."""
 
 
 def settings():

@@ -11,7 +11,7 @@ from tack.api import schemas as s
 from tack.clock import now
 from tack.error_handlers import db_rollback
 from tack.errors import NotFound
-from tack.extensions import csrf, limiter
+from tack.extensions import limiter
 from tack.kanban import schemas as ks
 from tack.services import (board_page, board_reads, boards, cards, claims, columns as
                            board_columns_service, decisions, events, notes, webhooks,
@@ -34,13 +34,14 @@ LIMITS = {"title": s.TITLE_MAX, "description": s.DESCRIPTION_MAX, "name": s.NAME
 
 
 @bp.before_request
-def check_request():
-    """Filters first (a refusal then still knows them), then the CSRF token."""
+def read_filters():
+    """Before the CSRF check (registered next), so a refusal still knows them."""
     g.filters = current_filters()
     g.board_id = (request.view_args or {}).get("board_id") or request.values.get(
         "board", "").strip() or DEFAULT_BOARD
-    if request.method == "POST":
-        csrf.protect()
+
+
+auth.protect_posts(bp)
 
 
 @bp.context_processor
