@@ -4,7 +4,7 @@ board, measured in the server (the Flask app itself, no network, no browser).
 Seeds one board with 10,000 cards and 200,000 events spread over 120 days (cards
 created, moved through the columns, claimed and renewed, noted, sent for decisions,
 completed, a few deleted) straight into the tables, fills the insights summaries
-from that log (as migration 0012 does for an old database), then renders
+from that log (as migration 0013 does for an old database), then renders
 /boards/main/insights for each range and /api/insights, cold (the first render after
 a write: a move and a note through the API) and warm, several times each, and prints
 medians and the least CPU time seen. See README "Insights".
@@ -69,7 +69,7 @@ def history_of(card_number: int, born: datetime, rng: random.Random, events_each
         add("completed", "in_progress -> done")
         column = "done"
     claimed = column == "in_progress" and rng.random() < 0.5
-    card = dict(id=card_id, board_id="main", column_name=column, position=card_number,
+    card = dict(id=card_id, board_id="main", column_key=column, position=card_number,
                 title=f"Card {card_number}", created_at=born, updated_at=at,
                 claimed_by=agent if claimed else None, claimed_at=at if claimed else None,
                 claim_expires_at=now + timedelta(hours=1) if claimed else None,
@@ -242,26 +242,28 @@ def write_cost(app, rounds: int = 5, requests_per_round: int = 200) -> None:
     at = datetime.now(timezone.utc)
     events = {
         "create": dict(action="created", card_id=made[0], actor="w", details="t",
-                       board_id="main", _facts=("inbox", None)),
+                       board_id="main"),
         "claim": dict(action="claimed", card_id=made[0], actor="w", details="",
                       board_id="main"),
         "note": dict(action="note_added", card_id=made[0], actor="w", details="n",
                      board_id="main"),
         "move": dict(action="moved", card_id=made[0], actor="w", details="inbox -> approved",
-                     board_id="main", _facts=(None, "ready")),
+                     board_id="main"),
     }
+    # What record() is told by the services that write these (the column, its role).
+    facts = {"create": {0: ("inbox", None)}, "move": {0: (None, "ready")}}
     print(f"  the summing alone ({calls} calls each, one event a call): " + ", ".join(
-        f"{kind} {_summing_us(app, db, note_events, event, at, calls):.0f} us"
+        f"{kind} {_summing_us(app, db, note_events, event, facts.get(kind), at, calls):.0f} us"
         for kind, event in events.items()))
     print(f"(load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
 
 
-def _summing_us(app, db, note_events, event: dict, at, calls: int) -> float:
+def _summing_us(app, db, note_events, event: dict, facts, at, calls: int) -> float:
     with app.app_context(), db.engine.connect() as connection:
         connection.begin()
         started = time.perf_counter()
         for _ in range(calls):
-            note_events(connection, [event], at)
+            note_events(connection, [event], at, facts)
         spent = time.perf_counter() - started
         connection.rollback()
     return spent / calls * 1e6
@@ -319,7 +321,7 @@ def main() -> None:
     from tack.extensions import db
     from tack.models import Card
     with app.app_context():
-        inbox_card = db.session.scalar(sa.select(Card.id).where(Card.column_name == "inbox")
+        inbox_card = db.session.scalar(sa.select(Card.id).where(Card.column_key == "inbox")
                                        .order_by(Card.id).limit(1))
     writes = iter(range(10**9))
 

@@ -107,9 +107,9 @@ class DatabaseCollector:
         per_column = GaugeMetricFamily("tack_cards", "Cards per column (archived ones "
                                        "left out)", labels=["board", "column"])
         for board, column, number in fetch(
-            sa.select(cards.c.board_id, cards.c.column_name, sa.func.count())
+            sa.select(cards.c.board_id, cards.c.column_key, sa.func.count())
             .where(cards.c.archived_at.is_(None))
-            .group_by(cards.c.board_id, cards.c.column_name)
+            .group_by(cards.c.board_id, cards.c.column_key)
         ):
             per_column.add_metric([board, column], number)
         yield per_column

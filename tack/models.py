@@ -70,9 +70,9 @@ class Card(db.Model):
     __tablename__ = "cards"
     __table_args__ = (
         sa.ForeignKeyConstraint(
-            ["board_id", "column_name"], ["columns.board_id", "columns.key"]
+            ["board_id", "column_key"], ["columns.board_id", "columns.key"]
         ),
-        sa.Index("ix_cards_board_column_position", "board_id", "column_name", "position"),
+        sa.Index("ix_cards_board_column_position", "board_id", "column_key", "position"),
         sa.Index("ix_cards_follows_id", "follows_id"),
         # claim-next's order within a priority, and the priority and assignee filters.
         sa.Index("ix_cards_claim_order", "board_id", "priority", "created_at", "id"),
@@ -81,7 +81,7 @@ class Card(db.Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     board_id: Mapped[str] = mapped_column(sa.ForeignKey("boards.id", ondelete="CASCADE"))
-    column_name: Mapped[str] = mapped_column(sa.String(64))
+    column_key: Mapped[str] = mapped_column(sa.String(64))
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(sa.String(500))
     description: Mapped[str] = mapped_column(sa.Text, default="")

@@ -21,7 +21,7 @@ class InsightFlow(db.Model):
 
     board_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     day: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # YYYY-MM-DD, UTC
-    column_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    column_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     cards: Mapped[int] = mapped_column(default=0)
 
 

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import orjson
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 
 from tack.errors import TackError
 from tack.extensions import db
 from tack.kanban.translate import contract_event_type, contract_payload, event_title
 from tack.models import Card, Event, Note
-from tack.services.views import event_view
+from tack.services.card_json import event_view
 from tack.metrics import SSE_STREAMS_OPEN
 
 EVENTS = Event.__table__
@@ -46,9 +46,8 @@ NATIVE = "native"      # /api/stream: every action, Tack's event shape
 CONTRACT = "contract"  # /api/v1/.../events/stream: the contract's task.* events
 
 
-class TooManyStreams(TackError):
-    status = 503
-    code = "TOO_MANY_STREAMS"
+class TooManyStreams(TackError, status=503, code="TOO_MANY_STREAMS"):
+    """Every stream slot of this server is taken."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +251,26 @@ def parse_cursor(last_event_id: str | None, after) -> int | None:
                           "0 or above)", "INVALID_INPUT")
         return int(raw)
     return None
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def stream_response(kind: str, board_id: str | None, cursor: str, gap_link) -> Response:
+    """The view's whole answer: the stream from the request's Last-Event-ID (or
+    ?after=). A client that falls too far behind is told to read the gap from the
+    `cursor` log (its `changes` or `activity` call): `gap_link(gap_after)` is where."""
+    after = parse_cursor(request.headers.get("Last-Event-ID"), request.args.get("after"))
+
+    def warning(gap_after: int, resume_after: int) -> dict:
+        return {"message": "Events were dropped: this client fell too far behind. Read "
+                           f"the gap from the {cursor} cursor; the stream goes on after "
+                           "resume_after.",
+                "gap_after": gap_after, "resume_after": resume_after,
+                cursor: gap_link(gap_after)}
+
+    return Response(open_stream(kind, board_id, after, warning),
+                    mimetype="text/event-stream", headers=SSE_HEADERS)
 
 
 def open_stream(kind: str, board_id: str | None, after: int | None, warning_for):

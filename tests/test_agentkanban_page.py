@@ -53,3 +53,17 @@ def test_every_card_tile_shows_its_short_id(app, client):
     tile = page[page.index(f'id="{task["id"]}"'):]
     tile = tile[:tile.index("</article>")]
     assert f'<span class="short-id" title="short id (search the board by it)">#{task["shortId"]}</span>' in tile
+
+
+def test_checklist_write_without_csrf_token_is_refused_and_changes_nothing(app, client):
+    key = make_key(app, boards={"main": "edit"})
+    task = client.post(f"{EXT}/boards/main/tasks", json={"title": "Guarded card"},
+                       headers=bearer(key)).json["data"]
+    csrf_token(client)  # a session exists; the write below just does not send its token
+
+    refused = client.post(f"/web/cards/{task['id']}/todos", data={"text": "sneaky"},
+                          headers=HX)
+
+    assert refused.status_code == 400
+    base = f"{EXT}/boards/main/tasks/{task['id']}"
+    assert client.get(base + "/todos", headers=bearer(key)).json["data"] == []

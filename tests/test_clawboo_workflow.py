@@ -186,3 +186,10 @@ def test_team_page_refuses_illegal_moves_and_writes_without_csrf(client, team_id
     assert read_task(client, task["id"])["task"]["status"] == "backlog"
     assert client.post(path, data={"status": "todo", "csrf_token": token}).status_code == 200
     assert read_task(client, task["id"])["task"]["status"] == "todo"
+
+
+def test_team_page_of_an_unknown_team_is_an_html_not_found_page(client):
+    response = client.get("/clawboo/teams/no-such-team")
+
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"

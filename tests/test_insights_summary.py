@@ -1,5 +1,5 @@
 """The insights summaries: what writes keep equals a replay of the log, and migration
-0012 fills them from an old database's log."""
+0013 fills them from an old database's log."""
 import sqlite3
 
 import pytest
@@ -12,7 +12,7 @@ from tack.services import insights, insights_summary
 from tack.services.boards import create_board
 from tack.services.card_details import create_task, move_task, set_task_archived
 
-ORDER = {"insight_flow": "board_id, day, column_name", "insight_cards": "card_id",
+ORDER = {"insight_flow": "board_id, day, column_key", "insight_cards": "card_id",
          "insight_done": "id", "insight_claims": "board_id, actor, card_id",
          "insight_notes": "board_id, day, actor"}
 
@@ -109,9 +109,9 @@ def test_summaries_match_the_figures_they_stand_for(app, client, frozen):
     assert result["cycle_time"]["percentiles_days"]["p50"] == round(2 / 24, 2)
 
 
-def test_migration_0012_fills_the_summaries_from_an_old_log(tmp_path):
+def test_migration_0013_fills_the_summaries_from_an_old_log(tmp_path):
     db_path = tmp_path / "old.db"
-    assert run_flask_db("upgrade", "0011_clawboo_workspaces", db_path=db_path).returncode == 0
+    assert run_flask_db("upgrade", "0012_cards_column_key", db_path=db_path).returncode == 0
     at = "2026-03-0{} {}:00:00.000000".format
     with sqlite3.connect(db_path) as connection:
         connection.execute("INSERT INTO boards (id, name, settings, created_at) "
@@ -122,7 +122,7 @@ def test_migration_0012_fills_the_summaries_from_an_old_log(tmp_path):
             [("inbox", "Inbox", 0, "inbox"), ("in_progress", "In progress", 1, "doing"),
              ("done", "Done", 2, "done")])
         connection.executemany(
-            "INSERT INTO cards (id, board_id, column_name, position, title, description, "
+            "INSERT INTO cards (id, board_id, column_key, position, title, description, "
             "priority, assignee, tags, created_by, created_at, updated_at) VALUES "
             "(?, 'main', ?, 0, ?, '', 'normal', '', '[]', 'ann', ?, ?)",
             [("card-a", "done", "A", at(1, "09"), at(3, "09")),
@@ -146,8 +146,8 @@ def test_migration_0012_fills_the_summaries_from_an_old_log(tmp_path):
             return [tuple(value[:19] if isinstance(value, str) and len(value) > 19 else value
                           for value in row) for row in connection.execute(sql)]
 
-        assert rows("SELECT day, column_name, cards FROM insight_flow "
-                    "ORDER BY day, column_name") == [
+        assert rows("SELECT day, column_key, cards FROM insight_flow "
+                    "ORDER BY day, column_key") == [
             ("2026-03-01", "in_progress", 1), ("2026-03-01", "inbox", 0),
             ("2026-03-02", "inbox", 2),
             ("2026-03-03", "done", 1), ("2026-03-03", "in_progress", -1),
@@ -161,7 +161,7 @@ def test_migration_0012_fills_the_summaries_from_an_old_log(tmp_path):
         assert rows("SELECT actor, card_id, last_at FROM insight_claims") == [
             ("bot", "card-a", at(2, "10")[:19])]
         assert rows("SELECT day, actor, notes FROM insight_notes") == [("2026-03-02", "bot", 1)]
-    down = run_flask_db("downgrade", "0011_clawboo_workspaces", db_path=db_path)
+    down = run_flask_db("downgrade", "0012_cards_column_key", db_path=db_path)
     assert down.returncode == 0, down.stderr
 
 

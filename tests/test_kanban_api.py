@@ -593,6 +593,49 @@ def test_a_comment_after_a_deleted_tasks_comment_answers_its_own_event(client, b
     assert all(item["task_id"] != kept["id"] for item in mentioning_ann)
 
 
+def test_a_comments_answer_is_its_event_as_the_log_reads_it(client, board):
+    """The answer is built from what the write returned (no read after it): it must
+    match the event the task's log then holds, field for field."""
+    task = make_task(client, board)
+    made = client.post(url(board, f"/tasks/{task['id']}/comment"), headers=auth(board),
+                       json={"message": 'Ship it @Ann and @"Big Al"', "actor_name": "Nanook"})
+    assert made.status_code == 201
+    logged = client.get(url(board, f"/tasks/{task['id']}/events")).json[-1]
+    assert made.json == {key: logged[key] for key in made.json}
+    assert made.json["id"] == str(logged["seq"])
+    assert made.json["data"]["mentions"] == ["Ann", "Big Al"]
+
+
+def test_claim_release_and_comment_check_the_key_in_their_write(client, board):
+    """These three check the key inside their own write transaction: a refusal
+    there (another board's key, none, an unknown board) must still change nothing."""
+    other = make_board(client, name="Other")
+    task = make_task(client, board)
+    path = url(board, f"/tasks/{task['id']}")
+    events_before = client.get(path + "/events").json
+    for headers in ({}, auth(other), {"X-API-Key": "kb_wrong"}):
+        assert_error(client.post(path + "/claim?actor=Nanook", headers=headers), 401,
+                     "UNAUTHORIZED")
+        assert_error(client.post(path + "/comment", headers=headers,
+                                 json={"message": "sneaky", "actor_name": "Nanook"}),
+                     401, "UNAUTHORIZED")
+    for rest in ("/claim?actor=Nanook", "/release?actor=Nanook"):
+        assert_error(client.post(f"/api/v1/boards/nope/tasks/{task['id']}{rest}",
+                                 headers=auth(board)), 404, "BOARD_NOT_FOUND")
+    assert_error(client.post(f"/api/v1/boards/nope/tasks/{task['id']}/comment",
+                             headers=auth(board), json={"message": "x"}),
+                 404, "BOARD_NOT_FOUND")
+    after = client.get(path).json
+    assert (after["claimed_by"], after["comment_count"]) == (None, 0)
+    assert after["updated_at"] == task["updated_at"]
+    assert client.get(path + "/events").json == events_before
+    # The key of the board itself still works, then the other board's cannot release.
+    assert client.post(path + "/claim?actor=Nanook", headers=auth(board)).status_code == 200
+    assert_error(client.post(path + "/release?actor=Nanook", headers=auth(other)), 401,
+                 "UNAUTHORIZED")
+    assert client.get(path).json["claimed_by"] == "Nanook"
+
+
 def test_task_events_oldest_first(client, board):
     task = make_task(client, board)
     path = url(board, f"/tasks/{task['id']}")

@@ -15,14 +15,12 @@ from tack.services.boards import board_row
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class Unauthenticated(TackError):
-    status = 401
-    code = "invalid_key"
+class Unauthenticated(TackError, status=401, code="invalid_key"):
+    """No access key, or one that is unknown or revoked."""
 
 
-class RateLimited(TackError):
-    status = 429
-    code = "rate_limited"
+class RateLimited(TackError, status=429, code="rate_limited"):
+    """The key made more requests than its rate limit allows."""
 
 
 def check_key() -> None:

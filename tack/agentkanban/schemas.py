@@ -6,6 +6,7 @@ from datetime import timezone
 import marshmallow as ma
 from marshmallow import validate
 
+from tack.api.schemas import Lenient as Body
 from tack.api.schemas import Text
 from tack.services.turns import BATCH_MAX
 
@@ -15,11 +16,6 @@ SOURCES = ["api", "agent"]
 def strict_bool(**kwargs) -> ma.fields.Boolean:
     """true or false only (not "yes", 1...)."""
     return ma.fields.Boolean(truthy={True}, falsy={False}, **kwargs)
-
-
-class Body(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
 
 
 class AkBoardCreate(Body):

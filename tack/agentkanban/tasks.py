@@ -81,7 +81,7 @@ def move(body, board_id, task_id):
     agent_tasks.move_task(board_id=board_id, card_id=task_id, lane_id=body["lane_id"],
                           position=body["position"], actor=current_key().name)
     row = read_task(board_id, task_id)
-    return data({"id": row.id, "laneId": row.column_name,
+    return data({"id": row.id, "laneId": row.column_key,
                  "position": agent_tasks.place_in_lane(board_id, task_id)})
 
 
@@ -104,7 +104,7 @@ class Comments(MethodView):
         note_id = card_details.comment(
             board_id=board_id, card_id=task_id, message=body["body"],
             actor=(body["author_name"] or "").strip() or current_key().name,
-            source=body["source"])
+            source=body["source"]).note_id
         note = next(note for note in notes.list_notes(task_id) if note.id == note_id)
         return data(comment_view(note), 201)
 

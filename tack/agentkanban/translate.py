@@ -33,7 +33,7 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def task_item(row) -> dict:
     return {"id": row.id, "shortId": short_id(row.id), "title": row.title,
-            "laneId": row.column_name, "priority": ext_priority(row.priority),
+            "laneId": row.column_key, "priority": ext_priority(row.priority),
             "tags": list(row.tags or []), "archived": row.archived_at is not None,
             "createdAt": timestamp(row.created_at), "updatedAt": timestamp(row.updated_at)}
 

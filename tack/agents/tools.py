@@ -91,6 +91,16 @@ class AgentTool:
         return path, query, body if sends_body else None
 
 
+def card_tool(name: str, description: str, method: str, path: str, properties: dict,
+              summarize: Callable[[Answer, dict], r.Outcome] | None, *,
+              required: tuple[str, ...] = (), **options) -> AgentTool:
+    """A tool on one card: its path goes on from /api/cards/{card_id}, and `card_id`
+    is its first argument, always required."""
+    return AgentTool(name, description, method, "/api/cards/{card_id}" + path,
+                     {"card_id": CARD_ID, **properties}, summarize,
+                     required=("card_id", *required), **options)
+
+
 def _path_segment(value: str) -> str:
     from urllib.parse import quote
     return quote(str(value), safe="")
@@ -159,11 +169,10 @@ TOOLS: list[AgentTool] = [
          "priority": PRIORITY, "claimed_by": string("Only cards this agent holds"),
          "limit": integer("At most this many (1-1000, default 50)", minimum=1, maximum=1000)},
         r.search, required=("q",)),
-    AgentTool(
+    card_tool(
         "get_card", "One card with its description, claim, decision and approval "
         "(GET /api/cards/{card_id}).",
-        "get", "/api/cards/{card_id}", {"card_id": CARD_ID}, r.card_details,
-        required=("card_id",)),
+        "get", "", {}, r.card_details),
     AgentTool(
         "create_card", "Create a card on the Tack board (POST /api/cards). Returns its id.",
         "post", "/api/cards",
@@ -172,13 +181,13 @@ TOOLS: list[AgentTool] = [
          "assignee": string("Who should do it"), "priority": PRIORITY, "tags": TAGS,
          "created_by": AGENT},
         r.created, required=("title",), query=("board",)),
-    AgentTool(
+    card_tool(
         "update_card", "Change a card's fields (PATCH /api/cards/{card_id}).",
-        "patch", "/api/cards/{card_id}",
-        {"card_id": CARD_ID, "title": string("New title"), "description": string("Markdown"),
+        "patch", "",
+        {"title": string("New title"), "description": string("Markdown"),
          "assignee": string("Who should do it"), "priority": PRIORITY, "tags": TAGS,
          "actor": ACTOR},
-        r.updated, required=("card_id",)),
+        r.updated),
     AgentTool(
         "claim_next_card", "Claim the most important free card that nothing blocks "
         "(POST /api/cards/claim-next). Nothing free: says so.",
@@ -186,47 +195,45 @@ TOOLS: list[AgentTool] = [
         {"board": BOARD, "agent": AGENT, "ttl_seconds": TTL, "column": COLUMN,
          "assignee": string("Only cards assigned to this name"), "tag": string("Only this tag")},
         r.claimed_next, required=("agent",), query=("board",)),
-    AgentTool(
+    card_tool(
         "claim_card", "Claim a card so no other agent works on it "
         "(POST /api/cards/{card_id}/claim). Claim again to renew.",
-        "post", "/api/cards/{card_id}/claim",
-        {"card_id": CARD_ID, "agent": AGENT, "ttl_seconds": TTL}, r.claimed,
-        required=("card_id", "agent")),
-    AgentTool(
+        "post", "/claim",
+        {"agent": AGENT, "ttl_seconds": TTL}, r.claimed, required=("agent",)),
+    card_tool(
         "release_card", "Give up your claim on a card "
         "(POST /api/cards/{card_id}/release?agent=...).",
-        "post", "/api/cards/{card_id}/release",
-        {"card_id": CARD_ID, "agent": AGENT}, r.released,
-        required=("card_id",), query=("agent",)),
-    AgentTool(
+        "post", "/release",
+        {"agent": AGENT}, r.released, query=("agent",)),
+    card_tool(
         "add_note", "Append to a card's trace log (POST /api/cards/{card_id}/notes).",
-        "post", "/api/cards/{card_id}/notes",
-        {"card_id": CARD_ID, "author": AGENT, "content": string("What you did, found or tried")},
-        r.noted, required=("card_id", "content")),
-    AgentTool(
+        "post", "/notes",
+        {"author": AGENT, "content": string("What you did, found or tried")}, r.noted,
+        required=("content",)),
+    card_tool(
         "move_card", "Move a card to another column (POST /api/cards/{card_id}/move).",
-        "post", "/api/cards/{card_id}/move",
-        {"card_id": CARD_ID, "column_name": COLUMN,
+        "post", "/move",
+        {"column_name": COLUMN,
          "position": integer("Position in the column, kept as given (a card already there "
                              "moves down one); omit for the end", minimum=0, maximum=1_000_000),
          "actor": ACTOR},
-        r.moved, required=("card_id", "column_name")),
-    AgentTool(
+        r.moved, required=("column_name",)),
+    card_tool(
         "complete_card", "Finish a card: it moves to done, your claim ends, and with "
         "followup=true a follow-up card is queued in inbox "
         "(POST /api/cards/{card_id}/complete).",
-        "post", "/api/cards/{card_id}/complete",
-        {"card_id": CARD_ID, "note": string("What was done (added to the trace)"),
-         "actor": ACTOR, "followup": {"type": "boolean", "description": "Queue a follow-up card"},
+        "post", "/complete",
+        {"note": string("What was done (added to the trace)"), "actor": ACTOR,
+         "followup": {"type": "boolean", "description": "Queue a follow-up card"},
          "followup_title": string("Title of the follow-up card"),
          "followup_description": string("Its description")},
-        r.completed, required=("card_id",)),
-    AgentTool(
+        r.completed),
+    card_tool(
         "request_decision", "Ask a human to choose between options "
         "(POST /api/cards/{card_id}/decision). The card waits in awaiting_decision; "
         "then call wait_for_decision.",
-        "post", "/api/cards/{card_id}/decision",
-        {"card_id": CARD_ID, "question": string("The question"),
+        "post", "/decision",
+        {"question": string("The question"),
          "options": {"type": "array", "description": "The choices (at most 20)", "items": {
              "type": "object", "properties": {
                  "key": {"type": "string"}, "label": {"type": "string"},
@@ -234,15 +241,15 @@ TOOLS: list[AgentTool] = [
              "required": ["key"]}},
          "context": string("What the human needs to know"),
          "deadline": string("When you need the answer (ISO-8601)"), "actor": ACTOR},
-        r.decision_requested, required=("card_id", "question", "options")),
-    AgentTool(
+        r.decision_requested, required=("question", "options")),
+    card_tool(
         "request_approval", "Ask a human to approve a plan "
         "(POST /api/cards/{card_id}/approval). The card waits in awaiting_approval; "
         "then call wait_for_decision.",
-        "post", "/api/cards/{card_id}/approval",
-        {"card_id": CARD_ID, "plan": string("The plan to approve"),
-         "context": string("What the human needs to know"), "actor": ACTOR},
-        r.approval_requested, required=("card_id", "plan")),
+        "post", "/approval",
+        {"plan": string("The plan to approve"), "context": string("What the human needs to know"),
+         "actor": ACTOR},
+        r.approval_requested, required=("plan",)),
     AgentTool(
         "wait_for_decision", "Wait until a human answers the card's decision or approval, "
         f"following the change cursor (GET /api/changes?after=). Returns at the answer or "
@@ -255,60 +262,55 @@ TOOLS: list[AgentTool] = [
                                     maximum=WAIT_LIMIT_SECONDS)},
         None, required=("card_id",), local=("card_id", "timeout_seconds"),
         also_calls=(("get", "/api/cards/{card_id}"),), run=wait_for_answer),
-    AgentTool(
+    card_tool(
         "add_dependency", "Record that a card waits for another: claim-next will not hand "
         "it out until the blocker is done (POST /api/cards/{card_id}/dependencies).",
-        "post", "/api/cards/{card_id}/dependencies",
-        {"card_id": CARD_ID, "blocker_id": string("The card that must be done first"),
-         "note": string("Why"), "actor": ACTOR},
-        r.dependency_added, required=("card_id", "blocker_id")),
-    AgentTool(
+        "post", "/dependencies",
+        {"blocker_id": string("The card that must be done first"), "note": string("Why"),
+         "actor": ACTOR},
+        r.dependency_added, required=("blocker_id",)),
+    card_tool(
         "list_dependencies", "What blocks a card and what it blocks "
         "(GET /api/cards/{card_id}/dependencies).",
-        "get", "/api/cards/{card_id}/dependencies", {"card_id": CARD_ID}, r.dependencies,
-        required=("card_id",)),
-    AgentTool(
+        "get", "/dependencies", {}, r.dependencies),
+    card_tool(
         "remove_dependency", "The card no longer waits for the blocker "
         "(DELETE /api/cards/{card_id}/dependencies/{blocker_id}).",
-        "delete", "/api/cards/{card_id}/dependencies/{blocker_id}",
-        {"card_id": CARD_ID, "blocker_id": string("The blocker to drop"), "actor": ACTOR},
-        r.dependency_removed, required=("card_id", "blocker_id")),
-    AgentTool(
+        "delete", "/dependencies/{blocker_id}",
+        {"blocker_id": string("The blocker to drop"), "actor": ACTOR},
+        r.dependency_removed, required=("blocker_id",)),
+    card_tool(
         "list_todos", "A card's todo checklist: each item ticked or not, by iteration "
         "(GET /api/cards/{card_id}/todos).",
-        "get", "/api/cards/{card_id}/todos", {"card_id": CARD_ID}, r.todo_list,
-        required=("card_id",)),
-    AgentTool(
+        "get", "/todos", {}, r.todo_list),
+    card_tool(
         "add_todo", "Add an item to a card's todo checklist, at the end "
         "(POST /api/cards/{card_id}/todos). Returns its id.",
-        "post", "/api/cards/{card_id}/todos",
-        {"card_id": CARD_ID, "text": string("The item, at most 2000 characters"),
-         "iteration": ITERATION, "done": {"type": "boolean", "description": "Already done"},
-         "actor": ACTOR},
-        r.todo_added, required=("card_id", "text")),
-    AgentTool(
+        "post", "/todos",
+        {"text": string("The item, at most 2000 characters"), "iteration": ITERATION,
+         "done": {"type": "boolean", "description": "Already done"}, "actor": ACTOR},
+        r.todo_added, required=("text",)),
+    card_tool(
         "update_todo", "Tick a todo off (done=true) or untick it, reword it, or move it to "
         "another iteration (PATCH /api/cards/{card_id}/todos/{todo_id}).",
-        "patch", "/api/cards/{card_id}/todos/{todo_id}",
-        {"card_id": CARD_ID, "todo_id": TODO_ID,
+        "patch", "/todos/{todo_id}",
+        {"todo_id": TODO_ID,
          "done": {"type": "boolean", "description": "true: done; false: not done"},
          "text": string("New wording"), "iteration": ITERATION, "actor": ACTOR},
-        r.todo_updated, required=("card_id", "todo_id")),
-    AgentTool(
+        r.todo_updated, required=("todo_id",)),
+    card_tool(
         "reorder_todos", "Put these todos first, in this order; the others follow as they "
         "were (POST /api/cards/{card_id}/todos/reorder).",
-        "post", "/api/cards/{card_id}/todos/reorder",
-        {"card_id": CARD_ID,
-         "ordered_ids": {"type": "array", "items": {"type": "string"},
-                         "description": "Todo ids, in the order wanted"},
-         "actor": ACTOR},
-        r.todo_list, required=("card_id", "ordered_ids")),
-    AgentTool(
+        "post", "/todos/reorder",
+        {"ordered_ids": {"type": "array", "items": {"type": "string"},
+                         "description": "Todo ids, in the order wanted"}, "actor": ACTOR},
+        r.todo_list, required=("ordered_ids",)),
+    card_tool(
         "remove_todo", "Delete an item from a card's todo checklist "
         "(DELETE /api/cards/{card_id}/todos/{todo_id}).",
-        "delete", "/api/cards/{card_id}/todos/{todo_id}",
-        {"card_id": CARD_ID, "todo_id": TODO_ID, "actor": ACTOR},
-        r.todo_removed, required=("card_id", "todo_id")),
+        "delete", "/todos/{todo_id}",
+        {"todo_id": TODO_ID, "actor": ACTOR},
+        r.todo_removed, required=("todo_id",)),
 ]
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 

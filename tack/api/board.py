@@ -12,7 +12,7 @@ from tack.api.responses import json_response
 from tack.api.snapshots import cached_read
 from tack.clock import isoformat, now
 from tack.services import decisions, events
-from tack.services.views import card_view, event_view
+from tack.services.card_json import card_view, event_view
 
 blp = Blueprint("board", __name__, url_prefix="/api", description="Board-wide reads")
 
@@ -36,18 +36,21 @@ def board(args):
 @blp.response(200, s.CardSchema(many=True))
 def pending_decisions():
     """Cards awaiting a decision, oldest update first."""
-    board_id = requested_board()
-    return cached_card_list(("waiting", "decision", board_id),
-                            lambda: decisions.waiting_cards("decision", board_id))
+    return waiting_on("decision")
 
 
 @blp.route("/approvals", methods=["GET"])
 @blp.response(200, s.CardSchema(many=True))
 def pending_approvals():
     """Cards awaiting approval, oldest update first."""
+    return waiting_on("approval")
+
+
+def waiting_on(role: str):
+    """The cards of `?board=` waiting on a person's `role` answer, cached."""
     board_id = requested_board()
-    return cached_card_list(("waiting", "approval", board_id),
-                            lambda: decisions.waiting_cards("approval", board_id))
+    return cached_card_list(("waiting", role, board_id),
+                            lambda: decisions.waiting_cards(role, board_id))
 
 
 @blp.route("/activity", methods=["GET"])

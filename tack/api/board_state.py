@@ -126,7 +126,7 @@ def _column_pieces(column_key: str, fragments: list[Fragment],
 
 def _deadline(fragment: Fragment, done: frozenset[str], archive_after: timedelta) -> datetime:
     """When the clock alone changes what the board shows for this card."""
-    if fragment.column_name in done:
+    if fragment.column_key in done:
         return min(fragment.claim_until, fragment.updated_at + archive_after)
     return fragment.claim_until
 
@@ -142,7 +142,7 @@ def _rebuilt(board_id: str, fields, seq: int, at: datetime, archive_days: int,
     archive_after = timedelta(days=archive_days)
     valid_until = FAR_FUTURE
     for fragment in card_fragments(slots, seq, at, fields):
-        by_column.setdefault(fragment.column_name, []).append(fragment)
+        by_column.setdefault(fragment.column_key, []).append(fragment)
         valid_until = min(valid_until, _deadline(fragment, done, archive_after))
     where = {fragment.card_id: (column_key, index)
              for column_key, fragments in by_column.items()
@@ -177,7 +177,7 @@ def _patched(state: BoardState, fields, seq: int, at: datetime,
     for row in rows:
         column_key, index = state.where[row.id]
         old = state.cards[column_key][index]
-        if (row.column_name, row.position) != (column_key, old.position):
+        if (row.column_key, row.position) != (column_key, old.position):
             return None
         fragment = build_fragment(row, seq, at, fields)
         if column_key not in touched:

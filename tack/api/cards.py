@@ -1,4 +1,5 @@
 """/api/cards: Tack's card calls, each a thin translation to a service."""
+import marshmallow as ma
 import orjson
 from flask import Response
 from flask.views import MethodView
@@ -10,7 +11,7 @@ from tack.api.responses import json_response
 from tack.api.snapshots import FAR_FUTURE, SLOT, cached_read, card_read, list_body
 from tack.clock import now
 from tack.services import cards, claims, decisions, notes
-from tack.services.views import card_view, claim_is_active, note_view, sparse
+from tack.services.card_json import card_view, claim_is_active, note_view, sparse
 
 blp = Blueprint("cards", __name__, url_prefix="/api/cards",
                 description="Create, read, move, claim and annotate cards")
@@ -34,6 +35,17 @@ def cached_card_list(key: tuple, load, fields: frozenset[str] | None = None):
         return body, min(expiries, default=FAR_FUTURE)
 
     return cached_read(key + (fields,), build)
+
+
+def card_post(path: str, arguments: ma.Schema, response: type[ma.Schema],
+              location: str = "json"):
+    """Register the view as POST /api/cards/<card_id>/<path>, reading `arguments`
+    (from the JSON body or the query string) and answering 200 with `response`."""
+    def register(view):
+        view = blp.response(200, response)(view)
+        view = blp.arguments(arguments, location=location)(view)
+        return blp.route(f"/<card_id>/{path}", methods=["POST"])(view)
+    return register
 
 
 @blp.route("")
@@ -105,26 +117,20 @@ class CardItem(MethodView):
         return json_response({"status": "deleted", "reason": reason})
 
 
-@blp.route("/<card_id>/delete", methods=["POST"])
-@blp.arguments(s.DeleteSchema())
-@blp.response(200, s.DeletedSchema)
+@card_post("delete", s.DeleteSchema(), s.DeletedSchema)
 def delete_with_reason(data, card_id):
     """Delete a card, saying why."""
     reason = cards.delete_card(card_id=card_id, reason=data["reason"], actor=data["actor"])
     return json_response({"status": "deleted", "reason": reason})
 
 
-@blp.route("/<card_id>/move", methods=["POST"])
-@blp.arguments(s.MoveSchema())
-@blp.response(200, s.MovedSchema)
+@card_post("move", s.MoveSchema(), s.MovedSchema)
 def move(data, card_id):
     """Move a card to a column, optionally to a position in it."""
     return json_response(*actions.move(card_id, data))
 
 
-@blp.route("/<card_id>/complete", methods=["POST"])
-@blp.arguments(s.CompleteSchema())
-@blp.response(200, s.CompletedSchema)
+@card_post("complete", s.CompleteSchema(), s.CompletedSchema)
 def complete(data, card_id):
     """Move a card to done, with an optional note and follow-up card."""
     result = cards.complete_card(card_id=card_id, **data)
@@ -145,17 +151,13 @@ def thread(card_id):
     })
 
 
-@blp.route("/<card_id>/claim", methods=["POST"])
-@blp.arguments(s.ClaimSchema())
-@blp.response(200, s.ClaimedSchema)
+@card_post("claim", s.ClaimSchema(), s.ClaimedSchema)
 def claim(data, card_id):
     """Claim a card for `agent` for `ttl_seconds`; the holder may re-claim to renew."""
     return json_response(*actions.claim(card_id, data))
 
 
-@blp.route("/<card_id>/release", methods=["POST"])
-@blp.arguments(s.ReleaseArgs(), location="query")
-@blp.response(200, s.StatusSchema)
+@card_post("release", s.ReleaseArgs(), s.StatusSchema, location="query")
 def release(args, card_id):
     """Release a claim; with `agent`, only the holder may."""
     return json_response(*actions.release(card_id, args))
@@ -175,9 +177,7 @@ class CardNotes(MethodView):
         return json_response(*actions.note(card_id, data))
 
 
-@blp.route("/<card_id>/decision", methods=["POST"])
-@blp.arguments(s.DecisionRequestSchema())
-@blp.response(200, s.DecisionRequestedSchema)
+@card_post("decision", s.DecisionRequestSchema(), s.DecisionRequestedSchema)
 def request_decision(data, card_id):
     """Ask a person to choose; the card moves to awaiting_decision."""
     card = decisions.request_decision(card_id=card_id, **data)
@@ -185,30 +185,24 @@ def request_decision(data, card_id):
                           "options": [o["key"] for o in card.decision["options"]]})
 
 
-@blp.route("/<card_id>/decide", methods=["POST"])
-@blp.arguments(s.DecideSchema())
-@blp.response(200, s.DecidedSchema)
+@card_post("decide", s.DecideSchema(), s.DecidedSchema)
 def decide(data, card_id):
     """Answer the pending decision; the card moves on (default in_progress)."""
     card = decisions.decide(card_id=card_id, **data)
     return json_response({"status": "decided", "choice": data["choice"],
-                          "moved_to": card.column_name})
+                          "moved_to": card.column_key})
 
 
-@blp.route("/<card_id>/approval", methods=["POST"])
-@blp.arguments(s.ApprovalRequestSchema())
-@blp.response(200, s.ApprovalRequestedSchema)
+@card_post("approval", s.ApprovalRequestSchema(), s.ApprovalRequestedSchema)
 def request_approval(data, card_id):
     """Ask a person to approve a plan; the card moves to awaiting_approval."""
     card = decisions.request_approval(card_id=card_id, **data)
     return json_response({"status": "awaiting_approval", "plan": card.approval["plan"]})
 
 
-@blp.route("/<card_id>/approve", methods=["POST"])
-@blp.arguments(s.ApproveSchema())
-@blp.response(200, s.ApprovedSchema)
+@card_post("approve", s.ApproveSchema(), s.ApprovedSchema)
 def approve(data, card_id):
     """Approve or deny the pending plan."""
     card = decisions.answer_approval(card_id=card_id, **data)
     return json_response({"status": "approved" if data["approved"] else "denied",
-                          "moved_to": card.column_name})
+                          "moved_to": card.column_key})

@@ -63,7 +63,8 @@ def text(max_length: int, description: str, example=None, required=False,
 
 
 class Lenient(ma.Schema):
-    """Tack's clients send extra fields (`actor` everywhere): ignore what we don't use."""
+    """Unknown fields are dropped, not refused: the clients of every surface send
+    extras (Tack's send `actor` everywhere). The base of all request schemas."""
 
     class Meta:
         unknown = ma.EXCLUDE

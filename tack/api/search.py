@@ -7,7 +7,7 @@ from tack.api.responses import json_response
 from tack.clock import now
 from tack.services import cards, search
 from tack.services.boards import DEFAULT_BOARD, column_named
-from tack.services.views import card_view
+from tack.services.card_json import card_view
 
 blp = Blueprint("search", __name__, url_prefix="/api",
                 description="Full-text search over titles, descriptions and tags")

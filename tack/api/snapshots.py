@@ -21,7 +21,7 @@ from tack.models import Card
 from tack.services.cards import read_card
 from tack.services.events import last_seq_anywhere
 from tack.services.reading import cards_with_ids, fetch, fetch_one
-from tack.services.views import card_view, claim_is_active, sparse
+from tack.services.card_json import card_view, claim_is_active, sparse
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
@@ -124,12 +124,12 @@ _BUILD_LOCKS = [threading.Lock() for _ in range(64)]
 
 @dataclass(frozen=True)
 class Fragment:
-    """One card's JSON for one `fields` choice, as of event `seq`. `column_name` and
+    """One card's JSON for one `fields` choice, as of event `seq`. `column_key` and
     `position` are kept to check against the list being assembled: a move renumbers
     its neighbours without an event of their own."""
     card_id: str
     seq: int
-    column_name: str
+    column_key: str
     position: int
     claim_until: datetime
     updated_at: datetime
@@ -185,10 +185,10 @@ class CardFragments:
                 self._changed[card_id] = changed_seq
             self._synced = seq
 
-    def get(self, card_id: str, fields, column_name: str, position: int,
+    def get(self, card_id: str, fields, column_key: str, position: int,
             at: datetime) -> Fragment | None:
         hit = self.unchanged(card_id, fields, at)
-        if hit is None or hit.position != position or hit.column_name != column_name:
+        if hit is None or hit.position != position or hit.column_key != column_key:
             return None
         return hit
 
@@ -216,7 +216,7 @@ class CardFragments:
 fragments = CardFragments()
 ROWS_PER_QUERY = 500
 # What a list query reads when the cards themselves come from fragments.
-SLOT = (Card.__table__.c.id, Card.__table__.c.column_name, Card.__table__.c.position)
+SLOT = (Card.__table__.c.id, Card.__table__.c.column_key, Card.__table__.c.position)
 
 
 def json_list(parts) -> bytes:
@@ -224,16 +224,16 @@ def json_list(parts) -> bytes:
 
 
 def card_fragments(slots, seq: int, at: datetime, fields) -> list[Fragment]:
-    """Fragments for `slots` (rows of id, column_name, position), in their order: from
+    """Fragments for `slots` (rows of id, column_key, position), in their order: from
     the cache, the rest read and serialised now. `seq` was read before the slots."""
     fragments.sync(seq)
     found: list[Fragment | None] = []
     missing: list[str] = []
     for slot in slots:
-        hit = fragments.get(slot.id, fields, slot.column_name, slot.position, at)
+        hit = fragments.get(slot.id, fields, slot.column_key, slot.position, at)
         if hit is None and fields is not None:
             # A sparse answer cut from the whole card's fragment: no row to read.
-            whole = fragments.get(slot.id, None, slot.column_name, slot.position, at)
+            whole = fragments.get(slot.id, None, slot.column_key, slot.position, at)
             if whole is not None:
                 hit = replace(whole, body=orjson.dumps(sparse(orjson.loads(whole.body), fields)))
                 fragments.put(slot.id, fields, hit)
@@ -253,7 +253,7 @@ def card_fragments(slots, seq: int, at: datetime, fields) -> list[Fragment]:
 
 def build_fragment(card, seq: int, at: datetime, fields) -> Fragment:
     fragment = Fragment(
-        card_id=card.id, seq=seq, column_name=card.column_name, position=card.position,
+        card_id=card.id, seq=seq, column_key=card.column_key, position=card.position,
         claim_until=card.claim_expires_at if claim_is_active(card, at) else FAR_FUTURE,
         updated_at=card.updated_at, body=orjson.dumps(sparse(card_view(card, at), fields)))
     fragments.put(card.id, fields, fragment)
@@ -281,7 +281,7 @@ def card_read(card_id: str) -> Response:
         slot = fetch_one(SELECT_SLOT, card_id=card_id)
         if slot is None:
             raise NotFound("Card not found", "CARD_NOT_FOUND")
-        if (slot.column_name, slot.position) != (fragment.column_name, fragment.position):
+        if (slot.column_key, slot.position) != (fragment.column_key, fragment.position):
             fragment = None
     if fragment is None:
         fragment = build_fragment(read_card(card_id), seq, at, None)

@@ -3,7 +3,6 @@ from flask import request
 from flask_smorest import Blueprint
 
 from tack import streams
-from tack.kanban.streams import sse_response
 from tack.services.boards import DEFAULT_BOARD, get_board
 
 blp = Blueprint("stream", __name__, url_prefix="/api", description="Live events")
@@ -21,15 +20,7 @@ def stream():
     board_id = request.args.get("board") or None
     if board_id is not None and board_id != DEFAULT_BOARD:
         get_board(board_id)
-    after = streams.parse_cursor(request.headers.get("Last-Event-ID"),
-                                 request.args.get("after"))
-
-    def warning(gap_after: int, resume_after: int) -> dict:
-        board_arg = f"&board={board_id}" if board_id else ""
-        return {"message": "Events were dropped: this client fell too far behind. Read "
-                           "the gap from the changes cursor; the stream goes on after "
-                           "resume_after.",
-                "gap_after": gap_after, "resume_after": resume_after,
-                "changes": f"/api/changes?after={gap_after}{board_arg}"}
-
-    return sse_response(streams.open_stream(streams.NATIVE, board_id, after, warning))
+    board_arg = f"&board={board_id}" if board_id else ""
+    return streams.stream_response(
+        streams.NATIVE, board_id, "changes",
+        lambda gap_after: f"/api/changes?after={gap_after}{board_arg}")

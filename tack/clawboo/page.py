@@ -4,18 +4,12 @@ Plain forms over the same services as the API (no rule here)."""
 from flask import Blueprint, Response, render_template, request
 
 from tack.errors import TackError
-from tack.extensions import csrf
 from tack.services import workflows
 from tack.web import auth
 
 bp = Blueprint("clawboo_page", __name__, url_prefix="/clawboo/teams")
+auth.protect_posts(bp)
 REASON_MAX = 2000
-
-
-@bp.before_request
-def check_csrf():
-    if request.method == "POST":
-        csrf.protect()
 
 
 def render_team(team_id: str, message: str = "", status: int = 200) -> Response:
@@ -29,21 +23,14 @@ def render_team(team_id: str, message: str = "", status: int = 200) -> Response:
 def page_write(team_id: str, write) -> Response:
     """Run `write`; a refusal (illegal move, gate, bad input) comes back as the
     page with the reason, and nothing changed."""
-    try:
-        auth.require_sign_in()
-        message = write()
-    except TackError as refused:
-        return render_team(team_id, str(refused.detail), refused.status)
-    return render_team(team_id, message)
+    return auth.page_write(write, lambda message, status: render_team(team_id, message,
+                                                                       status))
 
 
 @bp.get("/<team_id>")
 def team_page(team_id):
-    try:
-        return render_team(team_id)
-    except TackError as refused:
-        from tack.web import html_error
-        return html_error(refused)
+    # An unknown team is tack.error_handlers' HTML 404 page.
+    return render_team(team_id)
 
 
 @bp.post("/<team_id>/tasks/<task_id>/move")

@@ -4,6 +4,7 @@ characters are refused (PostgreSQL cannot store them)."""
 import marshmallow as ma
 from marshmallow import validate
 
+from tack.api.schemas import Lenient as Body
 from tack.api.schemas import Text
 from tack.services.workflows import FINAL_EXECUTION_STATUSES, STATUSES, VERDICTS
 from tack.services.workspaces import ACTIONS, KINDS
@@ -22,11 +23,6 @@ class StrictInt(ma.fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._validated(value)
-
-
-class Body(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
 
 
 class ClawbooTaskListArgs(Body):

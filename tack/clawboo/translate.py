@@ -17,7 +17,7 @@ def task_view(card, side) -> dict:
         "teamId": card.board_id,
         "title": card.title,
         "description": card.description or "",
-        "status": card.column_name,
+        "status": card.column_key,
         "priority": clawboo_priority(card.priority, side.priority if side else None),
         "assigneeAgentId": card.assignee or None,
         "assigneeRuntime": (side.assignee_runtime if side else None) or None,
@@ -43,7 +43,7 @@ def comment_view(note, author_type: str | None) -> dict:
 
 def ancestor_view(card, side) -> dict:
     return {"id": card.id, "parent_task_id": side.parent_task_id if side else None,
-            "title": card.title, "status": card.column_name}
+            "title": card.title, "status": card.column_key}
 
 
 def execution_view(execution) -> dict:

@@ -23,10 +23,13 @@ def register_v1_blueprint(blueprint: Blueprint) -> Blueprint:
 
 
 def init_kanban(app: Flask, api: Api) -> None:
+    # They register in import order, which is the order of the document's tags:
+    # streams first, as the v1 document has always listed it.
+    from tack.kanban import streams  # noqa: F401, I001
     from tack.kanban import (  # noqa: F401 (they register)
-        activity, boards, dependencies, meta, search, streams, tasks, webhooks)
+        activity, boards, dependencies, meta, search, tasks, webhooks)
     from tack.error_handlers import register_surface
-    from tack.kanban.auth import guard_board_writes
+    from tack.kanban.auth import guard_board_writes, no_write_left_unchecked
     from tack.kanban.errors import kanban_error_response
     from tack.kanban.schemas import ErrorOut
     from tack.openapi_surfaces import document_surface_errors
@@ -41,3 +44,4 @@ def init_kanban(app: Flask, api: Api) -> None:
     meta.add_root_routes(app, api)
     register_surface(is_kanban_path, kanban_error_response)
     app.before_request(guard_board_writes)
+    app.after_request(no_write_left_unchecked)

@@ -7,11 +7,11 @@ from flask import current_app, g, request
 
 from tack.errors import TackError
 from tack.services.boards import board_access, manage_key_matches
+from tack.services.transaction import check_at_write_start, write_checks_pending
 
 
-class Unauthorized(TackError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(TackError, status=401, code="UNAUTHORIZED"):
+    """A write without the board's manage key (Bearer, X-API-Key or ?key=)."""
 
 
 def offered_key() -> str:
@@ -57,11 +57,36 @@ def require_edit(board_id: str):
     return board
 
 
+# The hottest writes (what agents do in a loop) check the key inside their own write
+# transaction, on its connection, instead of in a query and transaction of their
+# own before the view runs. Each of these views always calls one write service.
+CHECKED_IN_WRITE = frozenset({
+    "kanban_tasks.task_claim", "kanban_tasks.task_release", "kanban_activity.post_comment"})
+
+
+def require_edit_in_write(board_id: str) -> None:
+    """require_edit(), run first thing in the request's write transaction: nothing
+    is changed when it refuses (BOARD_NOT_FOUND, UNAUTHORIZED)."""
+    check_at_write_start(lambda: require_edit(board_id))
+
+
 def guard_board_writes() -> None:
     """before_request: every write under /api/v1/boards/<board_id>/... needs edit on
     that board, so an endpoint added later cannot forget the check."""
     from tack.kanban import is_kanban_path
     if request.method in WRITE_METHODS and is_kanban_path(request.path):
         board_id = (request.view_args or {}).get("board_id")
-        if board_id is not None:
+        if board_id is None:
+            return
+        if request.endpoint in CHECKED_IN_WRITE:
+            require_edit_in_write(board_id)
+        else:
             require_edit(board_id)
+
+
+def no_write_left_unchecked(response):
+    """after_request: a view in CHECKED_IN_WRITE that answered success without
+    opening a write never ran its key check; that is a bug, never a success."""
+    if write_checks_pending() and response.status_code < 400:
+        raise RuntimeError(f"{request.endpoint} answered without its key check")
+    return response

@@ -32,5 +32,5 @@ def task_response(board_id: str, card_id: str, status: int = 200):
 def task_answer(row, status: int = 200):
     """The task from a row with the card, `column_title` and `comment_count` (a
     read back, or what the write itself returned)."""
-    names = {row.column_name: row.column_title or row.column_name}
+    names = {row.column_key: row.column_title or row.column_key}
     return json_response(task_view(row, names, row.comment_count, now()), status)

@@ -11,8 +11,9 @@ from tack.api.schemas import (
     TAG_MAX,
     TAGS_MAX,
     TITLE_MAX,
-    Text,
+    Lenient,
     UTCDateTime,
+    text,
 )
 from tack.services.boards import COLUMNS_MAX
 
@@ -27,19 +28,8 @@ SEARCH_QUERY_MAX = 500  # tack.services.search.QUERY_MAX
 DEPENDENCY_NOTE_MAX = 2000  # tack.services.dependencies.NOTE_MAX
 
 
-def text(max_length: int, description: str, **kwargs):
-    return Text(validate=validate.Length(max=max_length),
-                metadata={"description": f"{description} (at most {max_length} characters)"},
-                **kwargs)
-
-
 def position(**kwargs):
     return fields.Integer(validate=validate.Range(min=0, max=POSITION_MAX), **kwargs)
-
-
-class Lenient(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
 
 
 ACTOR_NAME = dict(max_length=NAME_MAX, description="Who is acting (display name)")

@@ -1,5 +1,4 @@
 """/api/v1: the board's live event stream (Server-Sent Events)."""
-from flask import Response, request
 from flask_smorest import Blueprint
 
 from tack import streams
@@ -9,12 +8,6 @@ from tack.services.boards import board_row
 blp = register_v1_blueprint(Blueprint(
     "kanban_streams", __name__, url_prefix="/api/v1/boards/<board_id>",
     description="HNR Kanban: live events"))
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def sse_response(body) -> Response:
-    return Response(body, mimetype="text/event-stream", headers=SSE_HEADERS)
 
 
 @blp.route("/events/stream", methods=["GET"])
@@ -27,14 +20,6 @@ def event_stream(board_id):
     line (`: heartbeat`) every 15 s keeps proxies from closing the stream. 503
     TOO_MANY_STREAMS when this server's stream slots are all taken."""
     board_row(board_id)
-    after = streams.parse_cursor(request.headers.get("Last-Event-ID"),
-                                 request.args.get("after"))
-
-    def warning(gap_after: int, resume_after: int) -> dict:
-        return {"message": "Events were dropped: this client fell too far behind. Read "
-                           "the gap from the activity cursor; the stream goes on after "
-                           "resume_after.",
-                "gap_after": gap_after, "resume_after": resume_after,
-                "activity": f"/api/v1/boards/{board_id}/activity?after={gap_after}"}
-
-    return sse_response(streams.open_stream(streams.CONTRACT, board_id, after, warning))
+    return streams.stream_response(
+        streams.CONTRACT, board_id, "activity",
+        lambda gap_after: f"/api/v1/boards/{board_id}/activity?after={gap_after}")

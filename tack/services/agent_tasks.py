@@ -7,17 +7,16 @@ import re
 import sqlalchemy as sa
 
 from tack.errors import Invalid
-from tack.models import Card, Column
+from tack.models import Card
 from tack.models_agentkanban import Turn
 from tack.services import card_details
-from tack.services.board_reads import read_task
+from tack.services.board_reads import BOARD_ORDER, board_cards, read_task
 from tack.services.boards import board_row
 from tack.services.reading import fetch, fetch_value
 from tack.services.transaction import session, write_transaction
 
 CARD_ID_PREFIX = "card-"
 SHORT_ID = re.compile(r"^[0-9a-f]{1,8}$")
-CARDS = Card.__table__
 
 
 def short_id(card_id: str) -> str:
@@ -28,20 +27,13 @@ def list_tasks(*, board_id: str, lane_id: str | None = None, include_archived: b
                short_id_prefix: str | None = None) -> list[sa.Row]:
     """The board's cards in lane order, then card order."""
     board_row(board_id)
-    query = (sa.select(CARDS)
-             .join(Column, sa.and_(Column.board_id == Card.board_id,
-                                   Column.key == Card.column_name))
-             .where(Card.board_id == board_id))
-    if lane_id:
-        query = query.where(Card.column_name == lane_id)
-    if not include_archived:
-        query = query.where(Card.archived_at.is_(None))
+    query = board_cards(board_id, column=lane_id, include_archived=include_archived)
     if short_id_prefix is not None:
         prefix = short_id_prefix.strip().lower()
         if not SHORT_ID.match(prefix):
             raise Invalid("shortIdPrefix must be 1 to 8 hex characters", "INVALID_INPUT")
         query = query.where(Card.id.startswith(CARD_ID_PREFIX + prefix))
-    return fetch(query.order_by(Column.position, Card.position, Card.created_at, Card.id))
+    return fetch(query.order_by(*BOARD_ORDER))
 
 
 def last_turn_at(card_id: str):
@@ -54,7 +46,7 @@ def place_in_lane(board_id: str, card_id: str) -> int:
     card = read_task(board_id, card_id)
     ids = [row.id for row in fetch(
         sa.select(Card.id).where(Card.board_id == board_id,
-                                 Card.column_name == card.column_name)
+                                 Card.column_key == card.column_key)
         .order_by(Card.position, Card.created_at, Card.id))]
     return ids.index(card_id)
 

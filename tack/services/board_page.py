@@ -16,7 +16,7 @@ CARDS_SHOWN_MAX = 1000  # the most a column shows after "show more", through liv
 BOARD_ORDER = (Card.position, Card.created_at, Card.id)
 # What a card's tile shows: the description (up to 10,000 characters) stays unread.
 TILE_COLUMNS = [CARDS.c[name] for name in (
-    "id", "column_name", "title", "priority", "assignee", "tags", "claimed_by",
+    "id", "column_key", "title", "priority", "assignee", "tags", "claimed_by",
     "claim_expires_at", "decision", "approval")]
 
 
@@ -42,7 +42,7 @@ def column_slices(*, board_id: str = DEFAULT_BOARD, at: datetime, archive_days: 
         return _filtered_slices(limits, board_id, at, archive_days, filters)
     # Without filters each column's index hands over its first cards directly.
     cards = visible(sa.select(*TILE_COLUMNS), board_id, at, archive_days, filters)
-    totals = column_totals(visible(sa.select(Card.column_name, sa.func.count()), board_id,
+    totals = column_totals(visible(sa.select(Card.column_key, sa.func.count()), board_id,
                                    at, archive_days, filters))
     return {key: column_slice(cards, key, offset=0, limit=limit, total=totals.get(key, 0))
             for key, limit in limits.items()}
@@ -54,16 +54,16 @@ def _filtered_slices(limits: dict[str, int], board_id: str, at: datetime, archiv
     column and counts them (cheaper than a query per column and one to count)."""
     numbered = visible(sa.select(
         *TILE_COLUMNS,
-        sa.func.row_number().over(partition_by=Card.column_name,
+        sa.func.row_number().over(partition_by=Card.column_key,
                                   order_by=BOARD_ORDER).label("place"),
-        sa.func.count().over(partition_by=Card.column_name).label("total"),
+        sa.func.count().over(partition_by=Card.column_key).label("total"),
     ), board_id, at, archive_days, filters).subquery()
     rows = fetch(sa.select(numbered)
                  .where(numbered.c.place <= max(limits.values()) + 1)
-                 .order_by(numbered.c.column_name, numbered.c.place))
+                 .order_by(numbered.c.column_key, numbered.c.place))
     by_column: dict[str, list[sa.Row]] = {key: [] for key in limits}
     for row in rows:
-        by_column.setdefault(row.column_name, []).append(row)
+        by_column.setdefault(row.column_key, []).append(row)
     return {key: _slice(by_column[key], offset=0, limit=limit,
                         total=by_column[key][0].total if by_column[key] else 0)
             for key, limit in limits.items()}
@@ -72,8 +72,8 @@ def _filtered_slices(limits: dict[str, int], board_id: str, at: datetime, archiv
 def more_of_column(*, board_id: str = DEFAULT_BOARD, column_name: str, at: datetime,
                    archive_days: int, offset: int, **filters) -> ColumnSlice:
     """The next CARDS_SHOWN cards of one column after `offset` ("show more")."""
-    in_column = Card.column_name == column_name
-    totals = column_totals(visible(sa.select(Card.column_name, sa.func.count()), board_id,
+    in_column = Card.column_key == column_name
+    totals = column_totals(visible(sa.select(Card.column_key, sa.func.count()), board_id,
                                    at, archive_days, filters).where(in_column))
     cards = visible(sa.select(*TILE_COLUMNS), board_id, at, archive_days, filters)
     return column_slice(cards, column_name, offset=offset, limit=CARDS_SHOWN,
@@ -90,7 +90,7 @@ def column_slice(cards: sa.Select, column_name: str, *, offset: int, limit: int,
     if total <= offset:
         return _slice([], offset=offset, limit=limit, total=total)
     # One card past the slice: a drop below the slice's last card lands above it.
-    rows = fetch(cards.where(Card.column_name == column_name)
+    rows = fetch(cards.where(Card.column_key == column_name)
                  .order_by(*BOARD_ORDER).offset(offset).limit(limit + 1))
     return _slice(rows, offset=offset, limit=limit, total=total)
 
@@ -103,7 +103,7 @@ def _slice(rows: list[sa.Row], *, offset: int, limit: int, total: int) -> Column
 
 
 def column_totals(counts: sa.Select) -> dict[str, int]:
-    return dict(fetch(counts.group_by(Card.column_name)))
+    return dict(fetch(counts.group_by(Card.column_key)))
 
 
 def visible(query, board_id: str, at: datetime, archive_days: int, filters: dict):

@@ -30,9 +30,9 @@ def task_counts(board_ids: list[str]) -> dict[str, int]:
 
 def column_counts(board_id: str) -> dict[str, int]:
     """Unarchived cards per column key."""
-    rows = fetch(sa.select(Card.column_name, sa.func.count())
+    rows = fetch(sa.select(Card.column_key, sa.func.count())
                  .where(Card.board_id == board_id, Card.archived_at.is_(None))
-                 .group_by(Card.column_name))
+                 .group_by(Card.column_key))
     return dict(rows)
 
 
@@ -44,7 +44,7 @@ TASK_READ_BACK = (
               sa.select(sa.func.count()).where(NOTES.c.card_id == CARDS.c.id)
               .scalar_subquery().label("comment_count"))
     .select_from(CARDS.outerjoin(COLUMNS, sa.and_(COLUMNS.c.board_id == CARDS.c.board_id,
-                                                  COLUMNS.c.key == CARDS.c.column_name)))
+                                                  COLUMNS.c.key == CARDS.c.column_key)))
     .where(CARDS.c.id == sa.bindparam("card_id"), CARDS.c.board_id == sa.bindparam("board_id"))
 )
 
@@ -65,29 +65,39 @@ def read_task(board_id: str, card_id: str) -> sa.Row:
     return row
 
 
+def board_cards(board_id: str, *, column: str | None = None,
+                include_archived: bool = False) -> sa.Select:
+    """The board's cards (in `column`; archived ones only when asked), joined to their
+    column so they can be ordered as the board shows them: BOARD_ORDER."""
+    query = (sa.select(CARDS)
+             .join(Column, sa.and_(Column.board_id == Card.board_id,
+                                   Column.key == Card.column_key))
+             .where(Card.board_id == board_id))
+    if column:
+        query = query.where(Card.column_key == column)
+    if not include_archived:
+        query = query.where(Card.archived_at.is_(None))
+    return query
+
+
+BOARD_ORDER = (Column.position, Card.position, Card.created_at, Card.id)
+
+
 def list_tasks(*, board_id: str, at: datetime, column: str | None = None,
                assignee: str | None = None, claimed_by: str | None = None,
                priority: str | None = None, label: str | None = None,
                include_archived: bool = False, updated_before: datetime | None = None,
                limit: int = 200, offset: int = 0) -> list[sa.Row]:
     """The board's cards matching every filter, in column then card order."""
-    query = (sa.select(CARDS)
-             .join(Column, sa.and_(Column.board_id == Card.board_id,
-                                   Column.key == Card.column_name))
-             .where(Card.board_id == board_id))
-    if column:
-        query = query.where(Card.column_name == column)
+    query = board_cards(board_id, column=column, include_archived=include_archived)
     query = matching(query, assignee=assignee, priority=priority)
     if label:
         query = query.where(has_tag(label))
     if claimed_by:
         query = query.where(Card.claimed_by == claimed_by, Card.claim_expires_at > at)
-    if not include_archived:
-        query = query.where(Card.archived_at.is_(None))
     if updated_before is not None:
         query = query.where(Card.updated_at < updated_before)
-    query = query.order_by(Column.position, Card.position, Card.created_at, Card.id)
-    return fetch(query.limit(limit).offset(offset))
+    return fetch(query.order_by(*BOARD_ORDER).limit(limit).offset(offset))
 
 
 def cards_by_id(card_ids) -> dict[str, sa.Row]:

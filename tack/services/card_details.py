@@ -34,7 +34,7 @@ NOTES = Note.__table__
 COLUMN_TITLE = (
     sa.select(COLUMNS.c.name)
     .where(COLUMNS.c.board_id == sa.literal_column("cards.board_id"),
-           COLUMNS.c.key == sa.literal_column("cards.column_name"))
+           COLUMNS.c.key == sa.literal_column("cards.column_key"))
     .scalar_subquery().label("column_title"))
 COMMENT_COUNT = (
     sa.select(sa.func.count()).where(NOTES.c.card_id == sa.literal_column("cards.id"))
@@ -116,7 +116,7 @@ def create_task(*, board_id: str, title: str = "", description: str = "",
     card.card_metadata = metadata or {}
     card.due_at = due_at
     if position is not None:
-        cards.put_at(card, card.column_name, position)
+        cards.put_at(card, card.column_key, position)
     return card
 
 
@@ -168,7 +168,7 @@ def reorder_task(*, board_id: str, card_id: str, position: int,
     """Place the card at `position` in its column, or in `column_key` (WIP limit
     applies when the column changes)."""
     card = card_on_board(board_id, card_id)
-    cards.place_card(card, column_key or card.column_name, max(position, 0), actor, now())
+    cards.place_card(card, column_key or card.column_key, max(position, 0), actor, now())
     return card
 
 
@@ -211,8 +211,9 @@ def release_task(*, board_id: str, card_id: str, actor: str = "") -> sa.Row:
 
 @write_transaction
 def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
-            source: str = "kanban") -> int:
-    """A note with its author, source and mentions; returns the note id."""
+            source: str = "kanban") -> cards.NoteAdded:
+    """A note with its author, source and mentions; returns the note and its event
+    (whose seq and time are filled in as the write commits)."""
     if not (message or "").strip():
         raise Invalid("Comment message is empty", "EMPTY_MESSAGE")
     at = now()
@@ -220,7 +221,8 @@ def comment(*, board_id: str, card_id: str, message: str, actor: str = "",
                                    {"card_id": card_id, "on_board": board_id, "at": at})
     if touched.first() is None:
         raise NotFound("Task not found", "TASK_NOT_FOUND")
-    return cards.insert_note(card_id, board_id, actor, message, at, source)
+    return cards.insert_note_event(card_id, board_id, actor, message, at, source,
+                                   with_seq=True)
 
 
 BATCH_ACTIONS = ("move", "update", "delete")

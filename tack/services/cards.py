@@ -1,5 +1,6 @@
 """Cards: create, read, edit, move, complete, delete, and the follow-up thread."""
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -72,7 +73,7 @@ def end_of_column(board_id: str, column_name: str, card_id: str | None = None) -
     """The position just past the last card in the column (other than `card_id`)."""
     last = session().scalar(
         sa.select(sa.func.max(Card.position)).where(
-            Card.board_id == board_id, Card.column_name == column_name,
+            Card.board_id == board_id, Card.column_key == column_name,
             Card.id != (card_id or ""),
         )
     )
@@ -83,7 +84,7 @@ def put_at(card: Card, column_name: str, position: int) -> None:
     """Give `card` exactly `position` in the column (inside a write transaction): when
     another card holds it, that card and every one after it move down by one (one
     UPDATE), so the order of the others is kept and no two cards share a position."""
-    others = sa.and_(Card.board_id == card.board_id, Card.column_name == column_name,
+    others = sa.and_(Card.board_id == card.board_id, Card.column_key == column_name,
                      Card.id != card.id)
     taken = session().scalar(sa.select(Card.id).where(others, Card.position == position)
                              .limit(1))
@@ -98,7 +99,7 @@ def put_at(card: Card, column_name: str, position: int) -> None:
 
 def _position_of(board_id: str, column_name: str, card_id: str) -> int | None:
     return session().scalar(sa.select(Card.position).where(
-        Card.id == card_id, Card.board_id == board_id, Card.column_name == column_name))
+        Card.id == card_id, Card.board_id == board_id, Card.column_key == column_name))
 
 
 def defer_deadline(at: datetime) -> datetime:
@@ -126,7 +127,7 @@ def _check_wip_limit(column: Column, card_id: str | None) -> None:
         return
     count = session().scalar(
         sa.select(sa.func.count()).select_from(Card).where(
-            Card.board_id == column.board_id, Card.column_name == column.key,
+            Card.board_id == column.board_id, Card.column_key == column.key,
             Card.id != (card_id or ""),
         )
     )
@@ -154,7 +155,7 @@ def create_card(*, title: str, description: str = "", column_name: str | None = 
 SELECT_ID = sa.select(CARDS.c.id).where(CARDS.c.id == sa.bindparam("card_id"))
 END_OF_COLUMN = sa.select(sa.func.max(CARDS.c.position)).where(
     CARDS.c.board_id == sa.bindparam("board_id"),
-    CARDS.c.column_name == sa.bindparam("column_name"))
+    CARDS.c.column_key == sa.bindparam("column_key"))
 INSERT_CARD = sa.insert(CARDS)
 
 
@@ -169,8 +170,8 @@ def _insert_card(column: sa.Row, values: dict) -> Card:
     lock_column(column)
     _check_wip_limit(column, None)
     last = write.execute(END_OF_COLUMN, {"board_id": column.board_id,
-                                         "column_name": column.key}).scalar()
-    values = dict(values, id=card_id, board_id=column.board_id, column_name=column.key,
+                                         "column_key": column.key}).scalar()
+    values = dict(values, id=card_id, board_id=column.board_id, column_key=column.key,
                   position=0 if last is None else last + 1, created_at=at, updated_at=at,
                   defer_until=None)
     if column.role == "deferred":
@@ -179,7 +180,7 @@ def _insert_card(column: sa.Row, values: dict) -> Card:
         values["completed_at"] = at
     write.execute(INSERT_CARD, values)
     record("created", card_id=card_id, actor=values["created_by"], details=values["title"],
-           board_id=column.board_id, column_name=column.key)
+           board_id=column.board_id, column_key=column.key)
     return Card(**values)
 
 
@@ -195,7 +196,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
     `human_override` (workflows.HumanOverride) passes a clawboo board's failing
     verification gate, audited."""
     column = column_named(column_name, card.board_id)
-    source = card.column_name
+    source = card.column_key
     if column.board.workflow == "clawboo":
         from tack.services.workflows import check_transition
         check_transition(card, source, column, human_override, actor, at)
@@ -206,7 +207,7 @@ def place_card(card: Card, column_name: str, position: int | None, actor: str,
         card.position = end_of_column(card.board_id, column.key, card.id)
     else:
         put_at(card, column.key, position)
-    card.column_name = column.key
+    card.column_key = column.key
     card.updated_at = at
     if column.role == "deferred":
         if source != column.key:
@@ -254,7 +255,7 @@ def update_card(*, card_id: str, changes: dict, actor: str = "") -> str:
     if "tags" in changes:
         changes["tags"] = clean_tags(changes["tags"])
     at = now()
-    if "column_name" in changes and changes["column_name"] != card.column_name:
+    if "column_name" in changes and changes["column_name"] != card.column_key:
         place_card(card, changes["column_name"], None, actor, at)
     elif "column_name" in changes:
         column_named(changes["column_name"], card.board_id)
@@ -278,14 +279,33 @@ def insert_note(card_id: str, board_id: str, author: str, content: str,
                 at: datetime, source: str = "tack") -> int:
     """Append a note to the trace (inside a write transaction); returns its id.
     Every note is a comment: its @mentions are kept for the mention filter."""
+    return insert_note_event(card_id, board_id, author, content, at, source).note_id
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    """A note just written: its id and mentions, and the note_added event it recorded
+    (a dict that gains `seq` and `created_at` when the write commits; see record())."""
+    note_id: int
+    content: str
+    author: str
+    mentions: list[str]
+    event: dict
+
+
+def insert_note_event(card_id: str, board_id: str, author: str, content: str,
+                      at: datetime, source: str = "tack", with_seq: bool = False) -> NoteAdded:
+    """insert_note, returning the note and the event it recorded (`with_seq`: see
+    record())."""
     from tack.services.mentions import mentions_in
+    mentions = mentions_in(content)
     note_id = connection().execute(
         INSERT_NOTE, {"card_id": card_id, "author": author, "content": content,
                       "created_at": at, "source": source,
-                      "mentions": mentions_in(content)}).scalar_one()
-    record("note_added", card_id=card_id, actor=author, details=content[:200],
-           board_id=board_id, note_id=note_id)
-    return note_id
+                      "mentions": mentions}).scalar_one()
+    event = record("note_added", card_id=card_id, actor=author, details=content[:200],
+                   board_id=board_id, note_id=note_id, with_seq=with_seq)
+    return NoteAdded(note_id, content, author, mentions, event)
 
 
 def add_note_to(card: Card, author: str, content: str, at: datetime,
@@ -310,7 +330,7 @@ def complete_card(*, card_id: str, note: str = "", actor: str = "", followup: bo
     card = get_card(card_id)
     at = now()
     done = column_with_role("done", card.board_id)
-    source = card.column_name
+    source = card.column_key
     if note:
         add_note_to(card, actor, "[COMPLETED] " + note, at)
     place_card(card, done.key, None, actor, at)
@@ -334,7 +354,7 @@ def delete_card(*, card_id: str, reason: str = "", actor: str = "") -> str:
     details = f"{card.title}: {reason}" if reason else card.title
     session().delete(card)
     record("deleted", card_id=card_id, actor=actor, details=details, board_id=card.board_id,
-           column_name=card.column_name)
+           column_key=card.column_key)
     return reason
 
 
@@ -346,9 +366,9 @@ def list_cards(*, board_id: str = DEFAULT_BOARD, column_name: str | None = None,
     query = sa.select(*columns).where(Card.board_id == board_id)
     if column_name:
         column = column_named(column_name, board_id, column_rows(board_id))
-        query = query.where(Card.column_name == column.key)
+        query = query.where(Card.column_key == column.key)
     query = matching(query, assignee=assignee, q=q, tag=tag, priority=priority)
-    return fetch(query.order_by(Card.column_name, Card.position, Card.created_at, Card.id))
+    return fetch(query.order_by(Card.column_key, Card.position, Card.created_at, Card.id))
 
 
 def matching(query, *, assignee=None, q=None, tag=None, priority=None):
@@ -409,7 +429,7 @@ def on_board(query, *, board_id: str, at: datetime, archive_days: int):
     `archive_days` ago (or archived by the sweep) are left out."""
     done_keys = [c.key for c in columns_with_role("done", board_id, column_rows(board_id))]
     hidden = sa.and_(
-        Card.column_name.in_(done_keys),
+        Card.column_key.in_(done_keys),
         sa.or_(Card.archived_at.is_not(None), past_archive_cutoff(at, archive_days)),
     )
     return query.where(Card.board_id == board_id, sa.not_(hidden))

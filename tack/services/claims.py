@@ -144,7 +144,7 @@ WORKABLE_COLUMNS = sa.select(COLUMNS.c.key).where(
 def _next_free_query(priority: str, assignee: bool, tag: str | None):
     query = sa.select(CARDS.c.id).where(
         CARDS.c.board_id == sa.bindparam("board_id"), CARDS.c.priority == priority,
-        CARDS.c.column_name.in_(sa.bindparam("pool", expanding=True)), _FREE,
+        CARDS.c.column_key.in_(sa.bindparam("pool", expanding=True)), _FREE,
         sa.not_(has_unfinished_blocker(CARDS.c.id)),
     )
     if assignee:

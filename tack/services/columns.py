@@ -50,8 +50,8 @@ def _renumber(ordered: list[Column]) -> None:
 
 def card_counts(board_id: str, include_archived: bool = False) -> dict[str, int]:
     """Cards per column key."""
-    query = (sa.select(Card.column_name, sa.func.count()).where(Card.board_id == board_id)
-             .group_by(Card.column_name))
+    query = (sa.select(Card.column_key, sa.func.count()).where(Card.board_id == board_id)
+             .group_by(Card.column_key))
     if not include_archived:
         query = query.where(Card.archived_at.is_(None))
     return dict(session().execute(query).all())

@@ -36,7 +36,7 @@ def has_unfinished_blocker(card_id):
         .select_from(Dependency)
         .join(blocker, blocker.id == Dependency.blocker_id)
         .join(Column, sa.and_(Column.board_id == blocker.board_id,
-                              Column.key == blocker.column_name))
+                              Column.key == blocker.column_key))
         .where(Dependency.blocked_id == card_id, Column.role != "done")
     )
 
@@ -48,23 +48,23 @@ def _view_query():
         Dependency.id, Dependency.board_id, Dependency.note, Dependency.created_by,
         Dependency.created_at,
         Dependency.blocker_id, blocker.title.label("blocker_title"),
-        blocker.column_name.label("blocker_column_name"),
+        blocker.column_key.label("blocker_column_name"),
         blocker_column.name.label("blocker_column_title"),
         (blocker_column.role == "done").label("blocker_completed"),
         Dependency.blocked_id, blocked.title.label("blocked_title"),
-        blocked.column_name.label("blocked_column_name"),
+        blocked.column_key.label("blocked_column_name"),
         blocked_column.name.label("blocked_column_title"),
         (blocked_column.role == "done").label("blocked_completed"),
     ).select_from(Dependency).join(
         blocker, blocker.id == Dependency.blocker_id
     ).join(
         blocker_column, sa.and_(blocker_column.board_id == blocker.board_id,
-                                blocker_column.key == blocker.column_name)
+                                blocker_column.key == blocker.column_key)
     ).join(
         blocked, blocked.id == Dependency.blocked_id
     ).join(
         blocked_column, sa.and_(blocked_column.board_id == blocked.board_id,
-                                blocked_column.key == blocked.column_name)
+                                blocked_column.key == blocked.column_key)
     )
 
 

@@ -106,7 +106,7 @@ def flow_changes(w: Window) -> dict[str, list[tuple[str, int]]]:
     deleted that day."""
     changes: dict[str, list[tuple[str, int]]] = {}
     for day, key, number in fetch(
-        sa.select(FLOW.c.day, FLOW.c.column_name, FLOW.c.cards)
+        sa.select(FLOW.c.day, FLOW.c.column_key, FLOW.c.cards)
         .where(FLOW.c.board_id == w.board_id, FLOW.c.day >= w.day_labels[0],
                FLOW.c.day <= w.day_labels[-1], FLOW.c.cards != 0)
     ):
@@ -119,8 +119,8 @@ def cumulative_flow(w: Window, columns, changes: dict[str, list[tuple[str, int]]
     Walks back from the cards as they are now, undoing each day's changes."""
     counts = dict.fromkeys((column.key for column in columns), 0)
     for key, number in fetch(
-        sa.select(CARDS.c.column_name, sa.func.count()).where(CARDS.c.board_id == w.board_id)
-        .group_by(CARDS.c.column_name)
+        sa.select(CARDS.c.column_key, sa.func.count()).where(CARDS.c.board_id == w.board_id)
+        .group_by(CARDS.c.column_key)
     ):
         counts[key] = counts.get(key, 0) + number
     series = {column.key: [0] * w.days for column in columns}
@@ -238,10 +238,10 @@ class InProgress:
         rows = fetch(
             sa.select(seconds_between(entered, now),
                       sa.case((live_claim, seconds_between(CARDS.c.claimed_at, now))),
-                      CARDS.c.id, CARDS.c.title, CARDS.c.column_name, CARDS.c.assignee,
+                      CARDS.c.id, CARDS.c.title, CARDS.c.column_key, CARDS.c.assignee,
                       sa.case((live_claim, CARDS.c.claimed_by)))
             .select_from(CARDS.outerjoin(ENTRIES, ENTRIES.c.card_id == CARDS.c.id))
-            .where(CARDS.c.board_id == w.board_id, CARDS.c.column_name.in_(keys),
+            .where(CARDS.c.board_id == w.board_id, CARDS.c.column_key.in_(keys),
                    CARDS.c.archived_at.is_(None))
         )
         cards = [(max(float(age), 0), None if held is None else float(held), *rest)
@@ -408,7 +408,7 @@ def cards_behind(*, board_id: str, days: int, now: datetime, kind: str,
                 for item in done]
     if kind == "column" and any(c.key == value and c.role == "done" for c in columns):
         rows = fetch(sa.select(CARDS.c.id, CARDS.c.title).where(
-            CARDS.c.board_id == board_id, CARDS.c.column_name == value)
+            CARDS.c.board_id == board_id, CARDS.c.column_key == value)
             .order_by(CARDS.c.position, CARDS.c.id))
         return [{"card_id": row.id, "title": row.title, "detail": value} for row in rows]
     in_progress = InProgress(w, columns)

@@ -1,6 +1,6 @@
 """The insights summaries (tack/models_insights.py): kept up to date as events are
 appended, in the same write transaction, and rebuilt from the log by a replay
-(migration 0012 backfills with it; tests check the kept rows against it).
+(migration 0013 backfills with it; tests check the kept rows against it).
 
 What each event adds, at most one small statement (two for a move, three into done):
 - `created`: +1 for its column on its day; `deleted`: -1 for the column it left.
@@ -61,7 +61,7 @@ class _Statements:
 
         flow = insert(FLOW)
         self.flow = flow.on_conflict_do_update(
-            index_elements=[FLOW.c.board_id, FLOW.c.day, FLOW.c.column_name],
+            index_elements=[FLOW.c.board_id, FLOW.c.day, FLOW.c.column_key],
             set_={"cards": FLOW.c.cards + flow.excluded.cards})
         notes = insert(NOTES)
         self.notes = notes.on_conflict_do_update(
@@ -90,9 +90,10 @@ class _Statements:
                 "claimed": self.claims.values(board_id=board, actor=actor, card_id=card,
                                               last_at=sa.bindparam("s_at", type_=UTCDateTime)),
                 "created": self.flow.values(board_id=board, day=day,
-                                            column_name=sa.bindparam("s_column"), cards=1),
+                                            column_key=sa.bindparam("s_column"), cards=1),
             }
             self.with_event = {action: sa.insert(EVENTS).add_cte(upsert.cte("summed"))
+                               .returning(EVENTS.c.seq)
                                for action, upsert in self.with_event.items()}
 
 
@@ -105,7 +106,7 @@ FORGET_CARD = sa.delete(ENTRIES).where(ENTRIES.c.card_id == sa.bindparam("card_i
 INSERT_DONE = sa.insert(DONE)
 ROLE_OF = sa.select(COLUMNS.c.role).where(COLUMNS.c.board_id == sa.bindparam("board_id"),
                                           COLUMNS.c.key == sa.bindparam("key"))
-COLUMN_OF_CARD = sa.select(CARDS.c.column_name).where(CARDS.c.id == sa.bindparam("card_id"))
+COLUMN_OF_CARD = sa.select(CARDS.c.column_key).where(CARDS.c.id == sa.bindparam("card_id"))
 # What a completion is measured from, and whether it left a done column (then it is
 # not a completion: done -> done under another name).
 COMPLETION_FACTS = (
@@ -116,12 +117,14 @@ COMPLETION_FACTS = (
 )
 
 
-def note_events(connection: sa.Connection, events: list[dict], at: datetime) -> None:
-    """Sum the events a write appends (all written at `at`) into the summaries. An
-    event may carry `_facts` the writer knew ((column, role)), sparing a lookup."""
+def note_events(connection: sa.Connection, events: list[dict], at: datetime,
+                facts: dict[int, tuple] | None = None) -> None:
+    """Sum the events a write appends (all written at `at`) into the summaries.
+    `facts`: by event index, what the writer knew ((column, role)), sparing a lookup."""
+    facts = facts or {}
     statements = _statements_for(connection.dialect.name)
     day = day_label(at)
-    for event in events:
+    for index, event in enumerate(events):
         action = event["action"]
         if action not in SUMMED_ACTIONS or not event.get("card_id"):
             continue
@@ -133,9 +136,9 @@ def note_events(connection: sa.Connection, events: list[dict], at: datetime) -> 
             connection.execute(statements.claims, {"board_id": board_id, "actor": actor,
                                                    "card_id": card_id, "last_at": at})
         elif action == "moved":
-            _note_move(connection, statements, event, day, at)
+            _note_move(connection, statements, event, facts.get(index), day, at)
         else:
-            column, _ = event.get("_facts") or (None, None)
+            column, _ = facts.get(index) or (None, None)
             if action == "created":
                 column = column or connection.execute(
                     COLUMN_OF_CARD, {"card_id": card_id}).scalar()
@@ -143,18 +146,18 @@ def note_events(connection: sa.Connection, events: list[dict], at: datetime) -> 
                 connection.execute(FORGET_CARD, {"card_id": card_id})
             if column:
                 connection.execute(statements.flow, {
-                    "board_id": board_id, "day": day, "column_name": column,
+                    "board_id": board_id, "day": day, "column_key": column,
                     "cards": 1 if action == "created" else -1})
 
 
-def _note_move(connection, statements: _Statements, event: dict, day: str,
-               at: datetime) -> None:
+def _note_move(connection, statements: _Statements, event: dict, known: tuple | None,
+               day: str, at: datetime) -> None:
     move = split_move(event["details"])
     if move is None:
         return
     source, target = move
     board_id, card_id = event["board_id"], event["card_id"]
-    _, role = event.get("_facts") or (None, None)
+    _, role = known or (None, None)
     if role is None:
         role = connection.execute(ROLE_OF, {"board_id": board_id, "key": target}).scalar()
     if source == target:  # a reorder: only a start of work, as the log reads it
@@ -163,8 +166,8 @@ def _note_move(connection, statements: _Statements, event: dict, day: str,
                                                   "started_at": at})
         return
     connection.execute(statements.flow, [
-        {"board_id": board_id, "day": day, "column_name": target, "cards": 1},
-        {"board_id": board_id, "day": day, "column_name": source, "cards": -1}])
+        {"board_id": board_id, "day": day, "column_key": target, "cards": 1},
+        {"board_id": board_id, "day": day, "column_key": source, "cards": -1}])
     if role == "done":
         facts = connection.execute(COMPLETION_FACTS, {"card_id": card_id, "board_id": board_id,
                                                       "key": source}).first()
@@ -177,27 +180,26 @@ def _note_move(connection, statements: _Statements, event: dict, day: str,
                                           "started_at": at if role == "doing" else None})
 
 
-def append_with_summary(connection: sa.Connection, row: dict, event: dict,
-                        at: datetime) -> bool:
+def append_with_summary(connection: sa.Connection, event: dict, known: tuple | None,
+                        at: datetime) -> int | None:
     """On PostgreSQL, write a write's only event and its one summary upsert (a note,
     a claim, a card created) in one statement, the upsert a CTE of the event's
-    INSERT: the hot writes pay no extra round trip. False when this is not such a
-    write: the caller inserts the events and calls note_events."""
+    INSERT: the hot writes pay no extra round trip. Returns the event's seq; None
+    when this is not such a write (the caller inserts it and calls note_events)."""
     if connection.dialect.name != "postgresql" or not event.get("card_id"):
-        return False
+        return None
     action = event["action"]
     params = {"s_board": event["board_id"], "s_actor": event["actor"] or "",
               "s_card": event["card_id"], "s_day": day_label(at), "s_at": at}
     if action == "created":
-        column, _ = event.get("_facts") or (None, None)
+        column, _ = known or (None, None)
         if column is None:
-            return False
+            return None
         params["s_column"] = column
     elif action not in ("note_added", "claimed"):
-        return False
+        return None
     statement = _statements_for("postgresql").with_event[action]
-    connection.execute(statement, {**row, **params})
-    return True
+    return connection.execute(statement, {**event, **params}).scalar_one()
 
 
 # ---- rebuilt from the log -------------------------------------------------------------------
@@ -224,7 +226,7 @@ def rebuild(connection: sa.Connection) -> dict[str, int]:
     inbox = {board_id: next((key for key, role in found if role == "inbox"), found[0][0])
              for board_id, found in columns_of.items()}
     cards = {card_id: (column, created_at) for card_id, column, created_at in connection.execute(
-        sa.select(CARDS.c.id, CARDS.c.column_name, CARDS.c.created_at))}
+        sa.select(CARDS.c.id, CARDS.c.column_key, CARDS.c.created_at))}
     first_source: dict[str, str] = {}
     for card_id, details in connection.execute(
             sa.select(EVENTS.c.card_id, EVENTS.c.details)
@@ -289,7 +291,7 @@ def rebuild(connection: sa.Connection) -> dict[str, int]:
                              "started_at": started.get(card_id)})
 
     written = {
-        FLOW: [{"board_id": b, "day": d, "column_name": c, "cards": n}
+        FLOW: [{"board_id": b, "day": d, "column_key": c, "cards": n}
                for (b, d, c), n in flow.items()],
         NOTES: [{"board_id": b, "day": d, "actor": a, "notes": n}
                 for (b, d, a), n in notes.items()],

@@ -97,7 +97,7 @@ def search_cards(*, board_id: str, query: str, column_name: str | None = None,
     source, condition, score = _ranked(terms)
     found = sa.select(CARDS).select_from(source).where(condition, Card.board_id == board_id)
     if column_name:
-        found = found.where(Card.column_name == column_name)
+        found = found.where(Card.column_key == column_name)
     found = matching(found, assignee=assignee, tag=tag, priority=priority)
     if not include_archived:
         found = found.where(Card.archived_at.is_(None))

@@ -72,7 +72,7 @@ def _return_if_still_due(card_id: str, board_id: str, now: datetime) -> bool:
         if card is None or card.defer_until is None or card.defer_until > now:
             return False
         deferred = {c.key for c in columns_with_role("deferred", card.board_id)}
-        if card.column_name not in deferred:
+        if card.column_key not in deferred:
             return False
         place_card(card, target.key, None, "system", now, " (defer period expired)")
         return True
@@ -81,7 +81,7 @@ def _return_if_still_due(card_id: str, board_id: str, now: datetime) -> bool:
 def archive_done(now: datetime, archive_days: int) -> int:
     """Mark done cards past the archive cut-off as archived (off the board)."""
     stale = session().execute(
-        sa.select(Card.id, Card.board_id, Card.column_name)
+        sa.select(Card.id, Card.board_id, Card.column_key)
         .where(Card.archived_at.is_(None), past_archive_cutoff(now, archive_days))
     ).all()
     archived = 0
@@ -90,7 +90,7 @@ def archive_done(now: datetime, archive_days: int) -> int:
             continue
         archived += _change_if(
             card_id, board_id,
-            sa.and_(Card.column_name == column_name, Card.archived_at.is_(None),
+            sa.and_(Card.column_key == column_name, Card.archived_at.is_(None),
                     past_archive_cutoff(now, archive_days)),
             {"archived_at": now}, "archived", f"done for over {archive_days} days")
     return archived

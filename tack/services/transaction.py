@@ -26,6 +26,8 @@ from tack.services.insights_summary import append_with_summary, note_events
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
+# One event whose recorder asked for its seq: it comes back from the INSERT itself.
+INSERT_EVENT_RETURNING_SEQ = INSERT_EVENT.returning(Event.__table__.c.seq)
 
 
 @dataclass
@@ -33,6 +35,9 @@ class Write:
     connection: sa.Connection
     events: list = field(default_factory=list)
     orm: Session | None = None
+    wants_seq: bool = False  # return the event's seq (see record(with_seq=True))
+    # What record() was told for the insights summaries, by the event's index.
+    facts: dict = field(default_factory=dict)
 
 
 @contextmanager
@@ -45,6 +50,8 @@ def writing():
         begin_write(connection)
         write = g.tack_write = Write(connection)
         try:
+            for check in g.pop(WRITE_CHECKS, ()):
+                check()
             yield write
             if write.orm is not None:
                 write.orm.flush()
@@ -59,6 +66,22 @@ def writing():
             g.tack_write = None
             if write.orm is not None:
                 write.orm.close()
+
+
+WRITE_CHECKS = "tack_write_checks"
+
+
+def check_at_write_start(check) -> None:
+    """Run check() first thing in this request's next write transaction, on its
+    connection (reads through read_rows() use it): a request's precondition costs
+    no connection and transaction of its own, and whatever check() raises rolls the
+    write back before it changed anything."""
+    g.setdefault(WRITE_CHECKS, []).append(check)
+
+
+def write_checks_pending() -> bool:
+    """Whether a check_at_write_start() check has not run yet (no write began)."""
+    return bool(g.get(WRITE_CHECKS))
 
 
 def write_transaction(service):
@@ -102,16 +125,24 @@ def session() -> Session:
 
 def record(action: str, *, card_id: str | None, actor: str = "", details: str = "",
            board_id: str = "main", note_id: int | None = None,
-           column_name: str | None = None, column_role: str | None = None) -> None:
+           with_seq: bool = False, column_key: str | None = None,
+           column_role: str | None = None) -> dict:
     """Note an event; it is written in the same transaction, just before commit.
-    `column_name` (the column a card was created in or deleted from) and
+    Returns the event as a dict, which gains `created_at` when it is written. With
+    `with_seq`, when it is the transaction's only event, it also gains its `seq`
+    (from the INSERT's RETURNING): the caller can answer with the event once the
+    write is over, without reading it back.
+    `column_key` (the column a card was created in or deleted from) and
     `column_role` (the role of the column a card moved to) are not logged: the
     insights summaries use them instead of looking them up."""
     event = dict(action=action, card_id=card_id, actor=actor or "", details=details,
                  board_id=board_id, note_id=note_id)
-    if column_name is not None or column_role is not None:
-        event["_facts"] = (column_name, column_role)
-    g.tack_write.events.append(event)
+    write = g.tack_write
+    if column_key is not None or column_role is not None:
+        write.facts[len(write.events)] = (column_key, column_role)
+    write.events.append(event)
+    write.wants_seq = write.wants_seq or with_seq
+    return event
 
 
 _sqlite_writers = threading.Lock()
@@ -135,10 +166,20 @@ def _append_events(write: Write) -> None:
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": EVENT_ORDER_LOCK})
     at = now()
-    rows = [dict(event, created_at=at) for event in write.events]
-    for row in rows:
-        row.pop("_facts", None)
-    if len(rows) == 1 and append_with_summary(write.connection, rows[0], write.events[0], at):
-        return
-    write.connection.execute(INSERT_EVENT, rows)
-    note_events(write.connection, write.events, at)
+    for event in write.events:
+        event["created_at"] = at
+    if len(write.events) == 1:
+        event = write.events[0]
+        seq = append_with_summary(write.connection, event, write.facts.get(0), at)
+        if seq is not None:
+            if write.wants_seq:
+                event["seq"] = seq
+            return
+        if write.wants_seq:
+            event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ,
+                                                    event).scalar_one()
+        else:
+            write.connection.execute(INSERT_EVENT, write.events)
+    else:
+        write.connection.execute(INSERT_EVENT, write.events)
+    note_events(write.connection, write.events, at, write.facts)

@@ -147,7 +147,7 @@ def check_transition(card: Card, source: str, target: Column,
     # a concurrent move waits here and then sees the other's result; SQLite's
     # writers are already serialised). The caller's copy may predate it.
     source = connection().execute(
-        sa.select(CARDS.c.column_name).where(CARDS.c.id == card.id).with_for_update()
+        sa.select(CARDS.c.column_key).where(CARDS.c.id == card.id).with_for_update()
     ).scalar_one_or_none() or source
     if target.key == source:
         return
@@ -306,7 +306,7 @@ _CLAIM_TODO = (
     sa.update(CARDS)
     .where(
         CARDS.c.id == sa.bindparam("card_id"),
-        CARDS.c.column_name == "todo",
+        CARDS.c.column_key == "todo",
         sa.or_(CARDS.c.assignee == "", CARDS.c.assignee.is_(None)),
         CARDS.c.board_id.in_(sa.select(BOARDS.c.id).where(BOARDS.c.workflow == WORKFLOW)),
         ~sa.exists(sa.select(1).where(SIDE.c.card_id == CARDS.c.id,
@@ -353,13 +353,13 @@ def task_rows(*, team_id: str | None = None, status: str | None = None,
         query = query.where(Card.id.in_(card_ids))
     not_dropped = sa.or_(side.dropped_at.is_(None), side.card_id.is_(None))
     if ready:
-        query = query.where(Card.column_name == "todo", not_dropped,
+        query = query.where(Card.column_key == "todo", not_dropped,
                             sa.not_(has_unfinished_blocker(Card.id)))
         query = query.order_by(priority_sort_sql(side).desc(), Card.updated_at.desc(),
                                Card.created_at.desc(), Card.id)
     else:
         if status:
-            query = query.where(Card.column_name == status)
+            query = query.where(Card.column_key == status)
         if not include_dropped:
             query = query.where(not_dropped)
         query = query.order_by(Card.updated_at.desc(), Card.created_at.desc(), Card.id)
@@ -433,7 +433,7 @@ def cancel_dependents(*, card_id: str, actor: str = "") -> list[Card]:
     cancelled = []
     for card in session().scalars(sa.select(Card).where(Card.id.in_(downstream))
                                   .order_by(Card.created_at, Card.id)):
-        if card.column_name in PENDING_STATUSES:
+        if card.column_key in PENDING_STATUSES:
             place_card(card, "cancelled", None, actor or "system", at,
                        f" (dependency {card_id} failed)")
             cancelled.append(card)
@@ -475,8 +475,8 @@ def open_execution(*, card_id: str, executor_type: str, before_commit: str | Non
                    run_reason: str = "") -> Execution:
     """Record a run that starts now; the task must be claimed (in_progress)."""
     card = task_card(card_id)
-    if card.column_name != "in_progress":
-        raise Conflict(f"Open an execution after a claim: the task is {card.column_name}, "
+    if card.column_key != "in_progress":
+        raise Conflict(f"Open an execution after a claim: the task is {card.column_key}, "
                        "not in_progress", "not_claimed")
     last = session().scalar(sa.select(sa.func.max(Execution.sequence))
                             .where(Execution.card_id == card_id))
@@ -549,7 +549,7 @@ def reconcile_orphans(at: datetime, ttl_minutes: int) -> int:
         .join(Card, Card.id == Execution.card_id)
         .join(Board, Board.id == Card.board_id)
         .where(Execution.status == "running", Execution.created_at < cutoff,
-               Card.column_name == "in_progress", Card.updated_at < cutoff,
+               Card.column_key == "in_progress", Card.updated_at < cutoff,
                Board.workflow == WORKFLOW)
         .order_by(Execution.created_at)).all()
     released = 0
@@ -565,7 +565,7 @@ def _release_orphan(execution_id: str, card_id: str, at: datetime, cutoff: datet
               f"{ttl_minutes} minutes; task released to todo")
     with writing():
         card = session().get(Card, card_id)
-        if card is None or card.column_name != "in_progress" or card.updated_at >= cutoff:
+        if card is None or card.column_key != "in_progress" or card.updated_at >= cutoff:
             return 0
         timed_out = connection().execute(
             _CLOSE.values(status="timed_out", error=reason, finished_at=at),
@@ -607,7 +607,7 @@ def team_overview(team_id: str) -> dict:
             sa.select(Workspace).where(Workspace.card_id.in_(ids)))}
     by_status = {status: [] for status in STATUSES}
     for card, side in rows:
-        by_status.setdefault(card.column_name, []).append((card, side))
+        by_status.setdefault(card.column_key, []).append((card, side))
     return {"team": board, "by_status": by_status, "ready": ready, "executions": runs,
             "totals": {card_id: execution_totals(found) for card_id, found in runs.items()},
             "waits_for": waits_for, "workspaces": workspaces}

@@ -61,20 +61,16 @@ DIFF_MAX_CHARS = 1_000_000
 OUTPUT_KEPT_CHARS = 4000
 
 
-class NoIsolation(TackError):
+class NoIsolation(TackError, status=422, code="no_isolation"):
     """A research or review task has no file mutations to isolate."""
-    status = 422
-    code = "no_isolation"
 
 
-class GitFailed(TackError):
-    status = 409
-    code = "git_failed"
+class GitFailed(TackError, status=409, code="git_failed"):
+    """A git command in the workspace failed."""
 
 
-class GitTimedOut(TackError):
-    status = 504
-    code = "git_timeout"
+class GitTimedOut(TackError, status=504, code="git_timeout"):
+    """A git command in the workspace ran past its time limit."""
 
 
 def settings():
@@ -695,7 +691,7 @@ def _route_failure(workspace: Workspace, verdict: dict, stat: str, actor: str) -
     with writing():
         card = workflows.set_verdict(card_id=card_id, verdict="failing",
                                      detail=_summary(verdict), actor=actor)
-        if card.column_name == target or target in workflows.TRANSITIONS[card.column_name]:
+        if card.column_key == target or target in workflows.TRANSITIONS[card.column_key]:
             workflows.update_task(card_id=card_id, status=target, actor=actor)
         workspace = workspace_of(card_id)
         workspace.verification, workspace.diff_stat = verdict, stat

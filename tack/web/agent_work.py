@@ -3,19 +3,12 @@ and the captured conversation turns, as an HTMX fragment the dialog loads. Every
 change is a services.todos call, as on /api/ext/v1."""
 from flask import Blueprint, render_template, request
 
-from tack.errors import TackError
-from tack.extensions import csrf
 from tack.services import cards, todos, turns
 from tack.web import auth
 
 bp = Blueprint("web_agent_work", __name__, url_prefix="/web/cards/<card_id>")
+auth.protect_posts(bp)
 TURNS_SHOWN = 200
-
-
-@bp.before_request
-def check_csrf():
-    if request.method == "POST":
-        csrf.protect()
 
 
 def fragment(card_id: str, message: str = "", status: int = 200):
@@ -30,12 +23,8 @@ def fragment(card_id: str, message: str = "", status: int = 200):
 
 def change(card_id: str, work) -> tuple:
     """Run a page write on the card's checklist; a refusal shows in the fragment."""
-    try:
-        auth.require_sign_in()
-        work(cards.get_card(card_id))
-    except TackError as refused:
-        return fragment(card_id, str(refused.detail), refused.status)
-    return fragment(card_id)
+    return auth.page_write(lambda: work(cards.get_card(card_id)),
+                           lambda message, status: fragment(card_id, message, status))
 
 
 @bp.get("/agent-work")

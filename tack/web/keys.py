@@ -5,7 +5,6 @@ managed with `tack keys` on the server only."""
 from flask import Blueprint, current_app, render_template, request
 
 from tack.errors import Forbidden, TackError
-from tack.extensions import csrf
 from tack.services import access_keys, boards
 from tack.web import auth
 
@@ -18,8 +17,9 @@ def admins_only():
         raise Forbidden("Set TACK_API_KEY and sign in to manage access keys here "
                         "(or use `tack keys` on the server)", "ADMIN_KEY_NOT_SET")
     auth.require_sign_in()
-    if request.method == "POST":
-        csrf.protect()
+
+
+auth.protect_posts(bp)  # after admins_only, so the sign-in refusal comes first
 
 
 def page(status: int = 200, message: str = "", revealed: dict | None = None):

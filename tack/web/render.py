@@ -5,7 +5,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from tack.models import Card
-from tack.services.views import claim_is_active
+from tack.services.card_json import claim_is_active
 
 # CommonMark with raw HTML off; nh3 then strips anything unsafe that remains
 # (javascript: links, event handlers) and adds rel=noopener to links.

@@ -11,13 +11,13 @@ from tack.api import schemas as s
 from tack.clock import now
 from tack.error_handlers import db_rollback
 from tack.errors import NotFound
-from tack.extensions import csrf, limiter
+from tack.extensions import limiter
 from tack.kanban import schemas as ks
 from tack.services import (board_page, board_reads, boards, cards, claims, columns as
                            board_columns_service, decisions, events, notes, webhooks,
                            workspaces)
 from tack.services.boards import DEFAULT_BOARD, column_named, columns
-from tack.services.views import claim_is_active
+from tack.services.card_json import claim_is_active
 from tack.web import auth
 from tack.web.render import template_helpers
 
@@ -34,13 +34,14 @@ LIMITS = {"title": s.TITLE_MAX, "description": s.DESCRIPTION_MAX, "name": s.NAME
 
 
 @bp.before_request
-def check_request():
-    """Filters first (a refusal then still knows them), then the CSRF token."""
+def read_filters():
+    """Before the CSRF check (registered next), so a refusal still knows them."""
     g.filters = current_filters()
     g.board_id = (request.view_args or {}).get("board_id") or request.values.get(
         "board", "").strip() or DEFAULT_BOARD
-    if request.method == "POST":
-        csrf.protect()
+
+
+auth.protect_posts(bp)
 
 
 @bp.context_processor
@@ -298,7 +299,7 @@ def decide(card_id):
                                         "note": request.form.get("note", "").strip()})
     card = decisions.decide(card_id=card_id, choice=data["choice"], note=data["note"],
                             actor=auth.display_name())
-    return board_update(f"Decided; moved to {card.column_name}.")
+    return board_update(f"Decided; moved to {card.column_key}.")
 
 
 @bp.post("/web/cards/<card_id>/approve")
@@ -309,7 +310,7 @@ def approve(card_id):
     card = decisions.answer_approval(card_id=card_id, approved=data["approved"],
                                      comment=data["comment"], actor=auth.display_name())
     verdict = "Approved" if data["approved"] else "Denied"
-    return board_update(f"{verdict}; moved to {card.column_name}.")
+    return board_update(f"{verdict}; moved to {card.column_key}.")
 
 
 @bp.post("/web/cards/<card_id>/release")

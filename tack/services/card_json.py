@@ -18,7 +18,7 @@ def card_view(card: Card, at: datetime) -> dict:
         "id": card.id,
         "title": card.title,
         "description": card.description or "",
-        "column_name": card.column_name,
+        "column_name": card.column_key,
         "assignee": card.assignee or "",
         "priority": card.priority,
         "position": card.position,

@@ -11,15 +11,15 @@ as each event (tack/services/insights_summary.py):
 The upgrade fills them by replaying the existing log (insights_summary.rebuild), so
 an old database keeps its history on the page.
 
-Revision ID: 0012_insight_summaries
-Revises: 0011_clawboo_workspaces
+Revision ID: 0013_insight_summaries
+Revises: 0012_cards_column_key
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_insight_summaries"
-down_revision = "0011_clawboo_workspaces"
+revision = "0013_insight_summaries"
+down_revision = "0012_cards_column_key"
 branch_labels = None
 depends_on = None
 
@@ -32,7 +32,7 @@ def upgrade():
         "insight_flow",
         sa.Column("board_id", sa.String(64), primary_key=True),
         sa.Column("day", sa.String(10), primary_key=True),
-        sa.Column("column_name", sa.String(64), primary_key=True),
+        sa.Column("column_key", sa.String(64), primary_key=True),
         sa.Column("cards", sa.Integer(), nullable=False),
     )
     op.create_table(
