@@ -54,26 +54,3 @@ class InsightDone(db.Model):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-
-class InsightClaim(db.Model):
-    """An agent's latest claim (or renewal) of a card. A window always ends now, so
-    the cards an agent claimed in it are those whose latest claim falls in it."""
-
-    __tablename__ = "insight_claims"
-    __table_args__ = (sa.Index("ix_insight_claims_board_at", "board_id", "last_at", "actor"),)
-
-    board_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    actor: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    card_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class InsightNotes(db.Model):
-    """Notes an actor wrote on a board on a UTC day."""
-
-    __tablename__ = "insight_notes"
-
-    board_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    day: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
-    actor: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    notes: Mapped[int] = mapped_column(default=0)

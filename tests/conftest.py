@@ -18,8 +18,7 @@ T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=timezone.utc)
 DATA_TABLES = ("clawboo_workspaces", "clawboo_overrides", "clawboo_executions", "clawboo_comment_authors",
                "clawboo_tasks", "notes", "dependencies", "turns", "todos", "cards", "events",
                "webhook_deliveries", "access_key_webhooks", "webhooks", "access_key_boards",
-               "access_keys", "insight_flow", "insight_cards", "insight_done",
-               "insight_claims", "insight_notes")
+               "access_keys", "insight_flow", "insight_cards", "insight_done")
 
 
 @pytest.fixture(scope="session")

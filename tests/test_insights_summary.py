@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from helpers import make_card
 from test_cli import run_flask_db, run_tack
 
+from tack.clock import now
 from tack.extensions import db
 from tack.services import insights, insights_summary
 from tack.services.boards import create_board
 from tack.services.card_details import create_task, move_task, set_task_archived
 
 ORDER = {"insight_flow": "board_id, day, column_key", "insight_cards": "card_id",
-         "insight_done": "id", "insight_claims": "board_id, actor, card_id",
-         "insight_notes": "board_id, day, actor"}
+         "insight_done": "id"}
 
 
 def summaries(app) -> dict[str, list[tuple]]:
@@ -158,30 +158,59 @@ def test_migration_0013_fills_the_summaries_from_an_old_log(tmp_path):
              at(1, "10")[:19])]
         assert rows("SELECT card_id, entered_at, started_at FROM insight_cards") == [
             ("card-a", at(3, "09")[:19], at(1, "10")[:19])]
-        assert rows("SELECT actor, card_id, last_at FROM insight_claims") == [
-            ("bot", "card-a", at(2, "10")[:19])]
-        assert rows("SELECT day, actor, notes FROM insight_notes") == [("2026-03-02", "bot", 1)]
+        # Claims and notes keep no summary (the page counts them from the log).
+        assert rows("SELECT name FROM sqlite_master WHERE name LIKE 'insight_%' "
+                    "AND type = 'table' ORDER BY name") == [
+            ("insight_cards",), ("insight_done",), ("insight_flow",)]
     down = run_flask_db("downgrade", "0012_cards_column_key", db_path=db_path)
     assert down.returncode == 0, down.stderr
 
 
-def test_on_postgresql_a_note_and_its_summary_are_written_in_one_statement(app, client):
-    card = make_card(client, title="noted")
+def statements_sent(app, send) -> list[str]:
+    """The SQL statements `send()` makes the application execute."""
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL only: on SQLite a statement costs no round trip")
-        statements = []
-
-        def seen(conn, cursor, statement, *args):
-            statements.append(statement)
-
         sa.event.listen(db.engine, "before_cursor_execute", seen)
         try:
-            response = client.post(f"/api/cards/{card}/notes",
-                                   json={"author": "bot", "content": "hello"})
+            response = send()
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", seen)
-    assert response.status_code in (200, 201)
-    summing = [s for s in statements if "insight_notes" in s]
-    assert len(summing) == 1 and "INSERT INTO events" in summing[0]
-    assert [row[2:] for row in summaries(app)["insight_notes"]] == [("bot", 1)]
+    assert response.status_code in (200, 201), response.json
+    return statements
+
+
+def test_a_claim_and_a_note_send_no_summary_statement(app, client, monkeypatch):
+    """Claims and notes are hot writes: with the summaries they send exactly the
+    statements they would send without them (nothing on an insight_ table, no CTE
+    riding on the event's INSERT)."""
+    cards = [make_card(client, title=f"card {n}") for n in range(4)]
+
+    def claim(card):
+        return lambda: client.post(f"/api/cards/{card}/claim", json={"agent": "bot"})
+
+    def note(card):
+        return lambda: client.post(f"/api/cards/{card}/notes",
+                                   json={"author": "bot", "content": "hello"})
+
+    # The listener does see summary statements where writes send them: a move does.
+    moved = statements_sent(app, lambda: client.post(
+        f"/api/cards/{cards[3]}/move", json={"column_name": "in_progress", "actor": "bot"}))
+    assert any("insight_" in statement for statement in moved)
+
+    with_summaries = [statements_sent(app, claim(cards[0])),
+                      statements_sent(app, note(cards[0]))]
+    for statements in with_summaries:
+        assert not [s for s in statements if "insight_" in s or s.lstrip().startswith("WITH")]
+    from tack.services import transaction
+    monkeypatch.setattr(transaction, "append_with_summary", lambda *args: None)
+    monkeypatch.setattr(transaction, "note_events", lambda *args: None)
+    without = [statements_sent(app, claim(cards[1])), statements_sent(app, note(cards[1]))]
+    assert with_summaries == without
+    with app.app_context():
+        result = insights.board_insights(board_id="main", days=7, now=now())
+    bot = next(agent for agent in result["agents"] if agent["agent"] == "bot")
+    assert (bot["claims"], bot["notes"]) == (2, 2)

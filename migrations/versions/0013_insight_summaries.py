@@ -5,9 +5,10 @@ rows on a busy board). These tables hold what it needs, kept in the same transac
 as each event (tack/services/insights_summary.py):
 - insight_flow: net cards into each column per UTC day (cumulative flow);
 - insight_cards: when a card last entered its column, and first started work;
-- insight_done: each entry into a done column, with its lead and cycle start times;
-- insight_claims: each agent's latest claim of each card;
-- insight_notes: notes per author per UTC day.
+- insight_done: each entry into a done column, with its lead and cycle start times.
+Claims and notes (the hot writes) keep no summary: the page counts them per agent
+from the log, through its (board_id, action, created_at, actor, card_id) index
+(migration 0007), so a claim and a note write only their event.
 The upgrade fills them by replaying the existing log (insights_summary.rebuild), so
 an old database keeps its history on the page.
 
@@ -54,22 +55,6 @@ def upgrade():
         sqlite_autoincrement=True,
     )
     op.create_index("ix_insight_done_board_at", "insight_done", ["board_id", "done_at"])
-    op.create_table(
-        "insight_claims",
-        sa.Column("board_id", sa.String(64), primary_key=True),
-        sa.Column("actor", sa.String(200), primary_key=True),
-        sa.Column("card_id", sa.String(32), primary_key=True),
-        sa.Column("last_at", UTC, nullable=False),
-    )
-    op.create_index("ix_insight_claims_board_at", "insight_claims",
-                    ["board_id", "last_at", "actor"])
-    op.create_table(
-        "insight_notes",
-        sa.Column("board_id", sa.String(64), primary_key=True),
-        sa.Column("day", sa.String(10), primary_key=True),
-        sa.Column("actor", sa.String(200), primary_key=True),
-        sa.Column("notes", sa.Integer(), nullable=False),
-    )
     # The replay is the application's own (the same code the tests check the kept
     # rows against), run on the migration's connection inside its transaction.
     from tack.services.insights_summary import rebuild
@@ -77,9 +62,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table("insight_notes")
-    op.drop_index("ix_insight_claims_board_at", table_name="insight_claims")
-    op.drop_table("insight_claims")
     op.drop_index("ix_insight_done_board_at", table_name="insight_done")
     op.drop_table("insight_done")
     op.drop_table("insight_cards")

@@ -1,11 +1,13 @@
 """Insights: how work flows on a board, where it is stuck and who does it, for a
 window of whole UTC days, read from the summaries of the event log that every write
-keeps (tack/services/insights_summary.py) and from the cards' current state.
+but a claim or a note keeps (tack/services/insights_summary.py), from the log's
+claims and notes within the window, and from the cards' current state.
 
 Everything here is a read with a given `now` (the window ends then), so tests move
-the clock and check exact figures. No figure reads the log itself: a render reads a
-few hundred summary rows per range plus one row per completion and per card in
-progress, whatever the size of the log.
+the clock and check exact figures. Only the per-agent claims and notes read the
+log, from an index, within the window; otherwise a render reads a few hundred
+summary rows per range plus one row per completion and per card in progress,
+whatever the size of the log.
 
 How the log is summed (the rules the page has always read it by):
 - `moved` details are "from -> to" (a sweep may add " (reason)"); a move inside one
@@ -24,8 +26,8 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from tack.errors import Invalid
-from tack.models import Card
-from tack.models_insights import InsightCard, InsightClaim, InsightDone, InsightFlow, InsightNotes
+from tack.models import Card, Event
+from tack.models_insights import InsightCard, InsightDone, InsightFlow
 from tack.services.boards import board_row, column_rows
 from tack.services.reading import cards_with_ids, fetch
 
@@ -33,8 +35,7 @@ CARDS = Card.__table__
 FLOW = InsightFlow.__table__
 ENTRIES = InsightCard.__table__
 DONE = InsightDone.__table__
-CLAIMS = InsightClaim.__table__
-NOTES = InsightNotes.__table__
+EVENTS = Event.__table__
 RANGES = (7, 30, 90)
 PERCENTILES = (50, 85, 95)
 # Cards by time in their current column: upper bounds in days (the last is open).
@@ -310,20 +311,26 @@ def waiting_on_people(in_progress: InProgress) -> list[dict]:
 
 # ---- agents ------------------------------------------------------------------------------
 
+def _events_in(w: Window, action: str):
+    """One board's events of one kind written in the window [start, now]. The action
+    is written into the SQL (a module constant), so both planners see that the
+    (board_id, action, created_at, actor, card_id) index (migration 0007) answers
+    the per-agent counts alone, without reading the table's rows."""
+    return sa.and_(EVENTS.c.board_id == w.board_id,
+                   EVENTS.c.action == sa.literal_column(f"'{action}'"),
+                   EVENTS.c.created_at >= _at(w.start), EVENTS.c.created_at <= _at(w.now))
+
+
 def agent_counts(w: Window) -> tuple[dict[str, int], dict[str, int]]:
-    """({actor: cards claimed}, {actor: notes written}) in the window. A card counts
-    once per agent (renewals and re-claims are the same work): the agent's latest
-    claim of it falls in the window, which always ends now."""
+    """({actor: cards claimed}, {actor: notes written}) in the window, counted from
+    the log (claims and notes are hot writes: they keep no summary). A card counts
+    once per agent (renewals and re-claims are the same work)."""
     claimed = dict(fetch(
-        sa.select(CLAIMS.c.actor, sa.func.count())
-        .where(CLAIMS.c.board_id == w.board_id, CLAIMS.c.last_at >= _at(w.start),
-               CLAIMS.c.last_at <= _at(w.now))
-        .group_by(CLAIMS.c.actor)))
+        sa.select(EVENTS.c.actor, sa.func.count(sa.distinct(EVENTS.c.card_id)))
+        .where(_events_in(w, "claimed")).group_by(EVENTS.c.actor)))
     notes = dict(fetch(
-        sa.select(NOTES.c.actor, sa.func.sum(NOTES.c.notes))
-        .where(NOTES.c.board_id == w.board_id, NOTES.c.day >= w.day_labels[0],
-               NOTES.c.day <= w.day_labels[-1])
-        .group_by(NOTES.c.actor)))
+        sa.select(EVENTS.c.actor, sa.func.count())
+        .where(_events_in(w, "note_added")).group_by(EVENTS.c.actor)))
     return claimed, notes
 
 

@@ -8,8 +8,8 @@ What each event adds, at most one small statement (two for a move, three into do
   column now; into a doing-role column, its first start of work (a move within a
   doing column counts as a start too, as the log reads); into a done-role column
   from a column that is not done, a completion row.
-- `claimed`: the agent's latest claim of the card; `note_added`: +1 note for the
-  author on the day. Other events add nothing.
+Other events add nothing. Claims and notes (hot writes) are not summed: the page
+counts them per agent from the log within its window (tack/services/insights.py).
 The log stays the truth: a move's details read "from -> to" (a sweep may add
 " (reason)"), the same as the page read them from the log.
 """
@@ -22,19 +22,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tack.clock import as_utc
-from tack.models import Card, Column, Event, UTCDateTime
-from tack.models_insights import InsightCard, InsightClaim, InsightDone, InsightFlow, InsightNotes
+from tack.models import Card, Column, Event
+from tack.models_insights import InsightCard, InsightDone, InsightFlow
 
 FLOW = InsightFlow.__table__
 ENTRIES = InsightCard.__table__
 DONE = InsightDone.__table__
-CLAIMS = InsightClaim.__table__
-NOTES = InsightNotes.__table__
 CARDS = Card.__table__
 COLUMNS = Column.__table__
 EVENTS = Event.__table__
-SUMMARY_TABLES = (FLOW, ENTRIES, DONE, CLAIMS, NOTES)
-SUMMED_ACTIONS = ("created", "moved", "deleted", "claimed", "note_added")
+SUMMARY_TABLES = (FLOW, ENTRIES, DONE)
+SUMMED_ACTIONS = ("created", "moved", "deleted")
 
 
 def day_label(moment: datetime) -> str:
@@ -57,20 +55,11 @@ class _Statements:
 
     def __init__(self, dialect: str):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        latest = sa.func.greatest if dialect == "postgresql" else sa.func.max
 
         flow = insert(FLOW)
         self.flow = flow.on_conflict_do_update(
             index_elements=[FLOW.c.board_id, FLOW.c.day, FLOW.c.column_key],
             set_={"cards": FLOW.c.cards + flow.excluded.cards})
-        notes = insert(NOTES)
-        self.notes = notes.on_conflict_do_update(
-            index_elements=[NOTES.c.board_id, NOTES.c.day, NOTES.c.actor],
-            set_={"notes": NOTES.c.notes + notes.excluded.notes})
-        claims = insert(CLAIMS)
-        self.claims = claims.on_conflict_do_update(
-            index_elements=[CLAIMS.c.board_id, CLAIMS.c.actor, CLAIMS.c.card_id],
-            set_={"last_at": latest(CLAIMS.c.last_at, claims.excluded.last_at)})
         entry = insert(ENTRIES)
         # A move from another column sets when the card entered; the first start of
         # work is never replaced.
@@ -81,20 +70,13 @@ class _Statements:
                   "started_at": sa.func.coalesce(ENTRIES.c.started_at,
                                                  entry.excluded.started_at)})
         if dialect == "postgresql":
-            # The hot one-event writes' upserts, named apart from the event's own
-            # values, to ride on the event's INSERT as a CTE (see append_with_summary).
-            board, actor = sa.bindparam("s_board"), sa.bindparam("s_actor")
-            day, card = sa.bindparam("s_day"), sa.bindparam("s_card")
-            self.with_event = {
-                "note_added": self.notes.values(board_id=board, day=day, actor=actor, notes=1),
-                "claimed": self.claims.values(board_id=board, actor=actor, card_id=card,
-                                              last_at=sa.bindparam("s_at", type_=UTCDateTime)),
-                "created": self.flow.values(board_id=board, day=day,
-                                            column_key=sa.bindparam("s_column"), cards=1),
-            }
-            self.with_event = {action: sa.insert(EVENTS).add_cte(upsert.cte("summed"))
-                               .returning(EVENTS.c.seq)
-                               for action, upsert in self.with_event.items()}
+            # A card's creation: its flow upsert, named apart from the event's own
+            # values, rides on the event's INSERT as a CTE (see append_with_summary).
+            created = self.flow.values(board_id=sa.bindparam("s_board"),
+                                       day=sa.bindparam("s_day"),
+                                       column_key=sa.bindparam("s_column"), cards=1)
+            self.created_with_event = (sa.insert(EVENTS).add_cte(created.cte("summed"))
+                                       .returning(EVENTS.c.seq))
 
 
 def _statements_for(dialect: str) -> _Statements:
@@ -128,14 +110,8 @@ def note_events(connection: sa.Connection, events: list[dict], at: datetime,
         action = event["action"]
         if action not in SUMMED_ACTIONS or not event.get("card_id"):
             continue
-        board_id, card_id, actor = event["board_id"], event["card_id"], event["actor"] or ""
-        if action == "note_added":
-            connection.execute(statements.notes, {"board_id": board_id, "day": day,
-                                                  "actor": actor, "notes": 1})
-        elif action == "claimed":
-            connection.execute(statements.claims, {"board_id": board_id, "actor": actor,
-                                                   "card_id": card_id, "last_at": at})
-        elif action == "moved":
+        board_id, card_id = event["board_id"], event["card_id"]
+        if action == "moved":
             _note_move(connection, statements, event, facts.get(index), day, at)
         else:
             column, _ = facts.get(index) or (None, None)
@@ -182,23 +158,19 @@ def _note_move(connection, statements: _Statements, event: dict, known: tuple | 
 
 def append_with_summary(connection: sa.Connection, event: dict, known: tuple | None,
                         at: datetime) -> int | None:
-    """On PostgreSQL, write a write's only event and its one summary upsert (a note,
-    a claim, a card created) in one statement, the upsert a CTE of the event's
-    INSERT: the hot writes pay no extra round trip. Returns the event's seq; None
-    when this is not such a write (the caller inserts it and calls note_events)."""
-    if connection.dialect.name != "postgresql" or not event.get("card_id"):
+    """On PostgreSQL, write a write's only event, a card created, and its flow upsert
+    in one statement, the upsert a CTE of the event's INSERT (no extra round trip).
+    Returns the event's seq; None when this is not such a write (the caller inserts
+    the event as it would without summaries and calls note_events, which writes
+    nothing for a claim or a note)."""
+    if (connection.dialect.name != "postgresql" or event["action"] != "created"
+            or not event.get("card_id")):
         return None
-    action = event["action"]
-    params = {"s_board": event["board_id"], "s_actor": event["actor"] or "",
-              "s_card": event["card_id"], "s_day": day_label(at), "s_at": at}
-    if action == "created":
-        column, _ = known or (None, None)
-        if column is None:
-            return None
-        params["s_column"] = column
-    elif action not in ("note_added", "claimed"):
+    column, _ = known or (None, None)
+    if column is None:
         return None
-    statement = _statements_for("postgresql").with_event[action]
+    params = {"s_board": event["board_id"], "s_day": day_label(at), "s_column": column}
+    statement = _statements_for("postgresql").created_with_event
     return connection.execute(statement, {**event, **params}).scalar_one()
 
 
@@ -238,8 +210,6 @@ def rebuild(connection: sa.Connection) -> dict[str, int]:
                 first_source[card_id] = move[0]
 
     flow: dict[tuple, int] = defaultdict(int)
-    notes: dict[tuple, int] = defaultdict(int)
-    claims: dict[tuple, datetime] = {}
     done: list[dict] = []
     column_now: dict[str, str] = {}
     created_at: dict[str, datetime] = {}
@@ -252,12 +222,7 @@ def rebuild(connection: sa.Connection) -> dict[str, int]:
         .order_by(EVENTS.c.seq).execution_options(yield_per=5000))
     for board_id, card_id, action, actor, details, at in log:
         at, actor = as_utc(at), actor or ""
-        if action == "note_added":
-            notes[(board_id, day_label(at), actor)] += 1
-        elif action == "claimed":
-            key = (board_id, actor, card_id)
-            claims[key] = max(claims.get(key, at), at)
-        elif action == "created":
+        if action == "created":
             column = first_source.get(card_id) or (cards[card_id][0] if card_id in cards
                                                    else inbox.get(board_id))
             column_now[card_id], created_at[card_id] = column, at
@@ -293,10 +258,6 @@ def rebuild(connection: sa.Connection) -> dict[str, int]:
     written = {
         FLOW: [{"board_id": b, "day": d, "column_key": c, "cards": n}
                for (b, d, c), n in flow.items()],
-        NOTES: [{"board_id": b, "day": d, "actor": a, "notes": n}
-                for (b, d, a), n in notes.items()],
-        CLAIMS: [{"board_id": b, "actor": a, "card_id": c, "last_at": at}
-                 for (b, a, c), at in claims.items()],
         DONE: done,
         ENTRIES: [{"card_id": card_id, "entered_at": entered.get(card_id),
                    "started_at": started.get(card_id)}
