@@ -1,7 +1,15 @@
 """Arrange helpers for the Clawboo surface tests (/clawboo/api)."""
+import subprocess
+from pathlib import Path
+
 from tack.services.workflows import STATUSES, TRANSITIONS
 
 API = "/clawboo/api"
+
+
+def run_git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout
 
 
 def make_team(client, name="Team") -> str:

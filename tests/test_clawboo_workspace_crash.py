@@ -1,34 +1,28 @@
 """A real server killed (kill -9, master and workers) while it checks a worktree out:
 after a restart, provisioning the same task again succeeds."""
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from clawboo_helpers import API, run_git
 
 from harness.server import LiveServer
 
 pytestmark = pytest.mark.server
-API = "/clawboo/api"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout
 
 
 def slow_repository(folder: Path) -> Path:
     """20,000 files: checking one out takes seconds, long enough to kill it midway."""
     folder.mkdir(parents=True)
-    git(folder, "init", "-q", "-b", "main")
+    run_git(folder, "init", "-q", "-b", "main")
     for directory in range(200):
         (folder / f"d{directory}").mkdir()
         for number in range(100):
             (folder / f"d{directory}" / f"f{number}.txt").write_text(f"{directory} {number}\n")
-    git(folder, "add", "-A")
-    git(folder, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "big")
+    run_git(folder, "add", "-A")
+    run_git(folder, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "big")
     return folder
 
 
@@ -69,7 +63,7 @@ def test_a_server_killed_mid_provision_leaves_nothing_that_blocks_a_retry(app, d
         assert retry.json()["worktree"]["worktreePath"] == str(target)
         assert len(list(target.rglob("f*.txt"))) == 20000
         assert (target / "TASK.md").exists()
-        assert len(git(repo, "worktree", "list").splitlines()) == 2
+        assert len(run_git(repo, "worktree", "list").splitlines()) == 2
     finally:
         server.stop()
 

@@ -3,16 +3,10 @@ repositories: provision, edit, pause, resume, handoff, detail diff, the verifica
 gate, path safety, parallel worktrees and recovery from an interrupted provision."""
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from clawboo_helpers import API, make_task, make_team, read_task
-
-
-def run_git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout
+from clawboo_helpers import API, make_task, make_team, read_task, run_git
 
 
 def make_repository(folder: Path) -> Path:
@@ -266,22 +260,19 @@ def test_complete_with_a_failing_gate_stores_the_verdict_and_stays_in_progress(
     assert "workspace_verification_failed" in events_of(client, task["id"])
 
 
-def test_a_command_that_times_out_routes_to_blocked(app, client, team_id, repo):
+@pytest.mark.parametrize("command,outcome", [
+    ("python3 -c \"import time; time.sleep(60)\"", ("timedOut", True)),
+    ("no-such-program-anywhere --check", ("ran", False)),
+], ids=["times-out", "cannot-run"])
+def test_a_command_that_times_out_or_cannot_run_routes_to_blocked(app, client, team_id, repo,
+                                                                   command, outcome):
     app.config["TACK"].workspace_command_timeout_seconds = 1.0
     task = claimed_task(client, team_id)
     path = provisioned(client, task["id"], repo)
-    set_verification(path, "python3 -c \"import time; time.sleep(60)\"")
+    set_verification(path, command)
     response = client.patch(f"{API}/board/{task['id']}/workspace", json={"action": "complete"})
-    assert response.json["verdict"]["results"][0]["timedOut"] is True
-    assert read_task(client, task["id"])["task"]["status"] == "blocked"
-
-
-def test_a_command_that_cannot_run_routes_to_blocked(client, team_id, repo):
-    task = claimed_task(client, team_id)
-    path = provisioned(client, task["id"], repo)
-    set_verification(path, "no-such-program-anywhere --check")
-    response = client.patch(f"{API}/board/{task['id']}/workspace", json={"action": "complete"})
-    assert response.json["verdict"]["results"][0]["ran"] is False
+    field, value = outcome
+    assert response.json["verdict"]["results"][0][field] is value
     assert read_task(client, task["id"])["task"]["status"] == "blocked"
 
 
