@@ -21,6 +21,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         return as_utc(value)
 
 
+# Ids and sequence numbers that only grow: 64-bit on PostgreSQL; INTEGER on SQLite,
+# where only that exact type makes the column the rowid (and autoincrement works).
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 class Board(db.Model):
     __tablename__ = "boards"
 
@@ -156,8 +161,7 @@ class Event(db.Model):
     )
 
     # 64-bit on PostgreSQL; on SQLite an INTEGER primary key is the 64-bit rowid.
-    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                                     primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
     board_id: Mapped[str] = mapped_column(sa.String(64))
     # No foreign key: the log outlives deleted cards.
     card_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
@@ -229,8 +233,7 @@ class WebhookDelivery(db.Model):
         sa.Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
     webhook_id: Mapped[str] = mapped_column(
         sa.ForeignKey("webhooks.id", ondelete="CASCADE"))
     # Sent as a header; the same for every retry of one event to one hook.

@@ -7,9 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tack.clock import now
 from tack.extensions import db
-from tack.models import UTCDateTime
-
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from tack.models import BIG_ID, UTCDateTime
 
 
 class AccessKey(db.Model):

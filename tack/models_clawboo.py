@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tack.clock import now
 from tack.extensions import db
-from tack.models import UTCDateTime
+from tack.models import BIG_ID, UTCDateTime
 
 
 class ClawbooTask(db.Model):
@@ -78,8 +78,7 @@ class VerificationOverride(db.Model):
     __tablename__ = "clawboo_overrides"
     __table_args__ = (sa.Index("ix_clawboo_overrides_board_created", "board_id", "created_at"),)
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
     board_id: Mapped[str] = mapped_column(sa.String(64))
     card_id: Mapped[str] = mapped_column(sa.String(32))
     task_title: Mapped[str] = mapped_column(sa.String(500), default="")

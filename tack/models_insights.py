@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tack.extensions import db
-from tack.models import UTCDateTime
+from tack.models import BIG_ID, UTCDateTime
 
 
 class InsightFlow(db.Model):
@@ -44,8 +44,7 @@ class InsightDone(db.Model):
     __table_args__ = (sa.Index("ix_insight_done_board_at", "board_id", "done_at"),
                       {"sqlite_autoincrement": True})
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                                    primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
     board_id: Mapped[str] = mapped_column(sa.String(64))
     card_id: Mapped[str] = mapped_column(sa.String(32))
     actor: Mapped[str] = mapped_column(sa.String(200), default="")
