@@ -206,7 +206,6 @@ def test_a_claim_and_a_note_send_no_summary_statement(app, client, monkeypatch):
     for statements in with_summaries:
         assert not [s for s in statements if "insight_" in s or s.lstrip().startswith("WITH")]
     from tack.services import transaction
-    monkeypatch.setattr(transaction, "append_with_summary", lambda *args: None)
     monkeypatch.setattr(transaction, "note_events", lambda *args: None)
     without = [statements_sent(app, claim(cards[1])), statements_sent(app, note(cards[1]))]
     assert with_summaries == without

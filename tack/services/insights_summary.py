@@ -69,14 +69,6 @@ class _Statements:
                                                  ENTRIES.c.entered_at),
                   "started_at": sa.func.coalesce(ENTRIES.c.started_at,
                                                  entry.excluded.started_at)})
-        if dialect == "postgresql":
-            # A card's creation: its flow upsert, named apart from the event's own
-            # values, rides on the event's INSERT as a CTE (see append_with_summary).
-            created = self.flow.values(board_id=sa.bindparam("s_board"),
-                                       day=sa.bindparam("s_day"),
-                                       column_key=sa.bindparam("s_column"), cards=1)
-            self.created_with_event = (sa.insert(EVENTS).add_cte(created.cte("summed"))
-                                       .returning(EVENTS.c.seq))
 
 
 def _statements_for(dialect: str) -> _Statements:
@@ -154,24 +146,6 @@ def _note_move(connection, statements: _Statements, event: dict, known: tuple | 
                 "started_at": facts.started_at})
     connection.execute(statements.entry, {"card_id": card_id, "entered_at": at,
                                           "started_at": at if role == "doing" else None})
-
-
-def append_with_summary(connection: sa.Connection, event: dict, known: tuple | None,
-                        at: datetime) -> int | None:
-    """On PostgreSQL, write a write's only event, a card created, and its flow upsert
-    in one statement, the upsert a CTE of the event's INSERT (no extra round trip).
-    Returns the event's seq; None when this is not such a write (the caller inserts
-    the event as it would without summaries and calls note_events, which writes
-    nothing for a claim or a note)."""
-    if (connection.dialect.name != "postgresql" or event["action"] != "created"
-            or not event.get("card_id")):
-        return None
-    column, _ = known or (None, None)
-    if column is None:
-        return None
-    params = {"s_board": event["board_id"], "s_day": day_label(at), "s_column": column}
-    statement = _statements_for("postgresql").created_with_event
-    return connection.execute(statement, {**event, **params}).scalar_one()
 
 
 # ---- rebuilt from the log -------------------------------------------------------------------

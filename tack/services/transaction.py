@@ -22,7 +22,7 @@ from tack.clock import now
 from tack.database import begin_write
 from tack.extensions import db
 from tack.models import Event
-from tack.services.insights_summary import append_with_summary, note_events
+from tack.services.insights_summary import note_events
 
 EVENT_ORDER_LOCK = 0x7AC4  # any fixed number; names the advisory lock
 INSERT_EVENT = sa.insert(Event.__table__)
@@ -168,18 +168,9 @@ def _append_events(write: Write) -> None:
     at = now()
     for event in write.events:
         event["created_at"] = at
-    if len(write.events) == 1:
+    if write.wants_seq and len(write.events) == 1:
         event = write.events[0]
-        seq = append_with_summary(write.connection, event, write.facts.get(0), at)
-        if seq is not None:
-            if write.wants_seq:
-                event["seq"] = seq
-            return
-        if write.wants_seq:
-            event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ,
-                                                    event).scalar_one()
-        else:
-            write.connection.execute(INSERT_EVENT, write.events)
+        event["seq"] = write.connection.execute(INSERT_EVENT_RETURNING_SEQ, event).scalar_one()
     else:
         write.connection.execute(INSERT_EVENT, write.events)
     note_events(write.connection, write.events, at, write.facts)
