@@ -381,6 +381,22 @@ def test_an_interrupted_provision_leaving_a_bare_folder_does_not_block_a_retry(
     assert not (stray / "junk").exists()
 
 
+def test_a_provision_killed_while_git_wrote_its_admin_files_does_not_block_a_retry(
+        client, team_id, repo, tmp_path):
+    """`git worktree add` killed mid-way can leave .git/worktrees/<name> locked with an
+    empty commondir: git then cannot read, unlock or prune it, and every later
+    `git worktree add` in the repository fails (seen once under kill -9)."""
+    task = claimed_task(client, team_id)
+    admin = repo / ".git" / "worktrees" / task["id"]
+    admin.mkdir(parents=True)
+    (admin / "locked").write_text("initializing")
+    (admin / "gitdir").write_text(f"{tmp_path / 'worktrees' / task['id'] / '.git'}\n")
+    (admin / "commondir").write_text("")
+    response = provision(client, task["id"], repo)
+    assert response.status_code == 200, response.json
+    assert len(run_git(repo, "worktree", "list").splitlines()) == 2
+
+
 def test_a_branch_with_its_own_commits_and_no_workspace_is_not_clobbered(client, team_id, repo):
     task = claimed_task(client, team_id)
     branch = f"clawboo/task-{task['id']}"

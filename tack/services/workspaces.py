@@ -409,7 +409,26 @@ def remove_worktree(repo: Path, path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
+    forget_unreadable_admin_dir(repo, path)
     git("worktree", "prune", cwd=repo)
+
+
+def forget_unreadable_admin_dir(repo: Path, path: Path) -> None:
+    """A `git worktree add` killed while writing .git/worktrees/<name> can leave it
+    locked with an empty commondir: git can then neither read, unlock nor prune it, and
+    every later `git worktree add` in the repository fails. Ours (named after our
+    path, its gitdir naming our path or missing) is deleted by hand."""
+    common = git("rev-parse", "--git-common-dir", cwd=repo).stdout.strip()
+    admin = (repo / common / "worktrees" / path.name).resolve()
+    if not admin.is_dir():
+        return
+    commondir = admin / "commondir"
+    if commondir.is_file() and commondir.read_text().strip():
+        return  # readable: git forgets it itself
+    gitdir = admin / "gitdir"
+    if gitdir.is_file() and Path(gitdir.read_text().strip()).parent.resolve() != path.resolve():
+        return  # another worktree's
+    shutil.rmtree(admin)
 
 
 def resume(*, card_id: str, actor: str = "") -> Workspace:
