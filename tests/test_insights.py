@@ -317,6 +317,9 @@ def test_page_refuses_bad_input_with_an_html_error(client, path):
 
 def test_board_page_links_to_its_insights(client):
     assert 'href="/boards/main/insights"' in client.get("/").get_data(as_text=True)
+    other = client.post("/api/v1/boards", json={"name": "Other"}).json["id"]
+    assert f'href="/boards/{other}/insights"' in \
+        client.get(f"/boards/{other}").get_data(as_text=True)
 
 
 def test_an_event_dated_before_today_counts_on_its_own_day(app, client, history, frozen):
