@@ -2,10 +2,14 @@
 import html
 import re
 
+import sqlalchemy as sa
 
-def make_card(client, **fields) -> str:
+from tack.extensions import db
+
+
+def make_card(client, *, headers: dict | None = None, **fields) -> str:
     body = {"title": "A card", **fields}
-    response = client.post("/api/cards", json=body)
+    response = client.post("/api/cards", json=body, headers=headers)
     assert response.status_code == 201, response.json
     return response.json["id"]
 
@@ -32,3 +36,20 @@ def toast_text(response) -> str:
     """The message a page answer puts in the board's toast."""
     found = re.search(r'<div id="toast"[^>]*>(.*?)</div>', response.data.decode(), re.S)
     return html.unescape(found.group(1))
+
+
+def statements_sent(app, send) -> list[str]:
+    """The SQL statements `send()` makes the application execute."""
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            response = send()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code in (200, 201), response.json
+    return statements

@@ -44,7 +44,8 @@ def test_a_note_written_on_tacks_api_reads_here_as_a_user_or_api_comment(app, cl
     client.post(f"{EXT}/boards/{board_id}/lanes", json={"name": "To Do"}, headers=bearer(key))
     task_id = client.post(f"{EXT}/boards/{board_id}/tasks", json={"title": "t"},
                           headers=bearer(key)).json["data"]["id"]
-    client.post(f"/api/cards/{task_id}/notes", json={"author": "agent-7", "content": "noted"})
+    client.post(f"/api/cards/{task_id}/notes", json={"author": "agent-7", "content": "noted"},
+                headers=bearer(key))  # an access key with edit opens its board on /api too
     comments = client.get(f"{EXT}/boards/{board_id}/tasks/{task_id}/comments",
                           headers=bearer(key)).json["data"]
     assert [(c["authorName"], c["body"]) for c in comments] == [("agent-7", "noted")]

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from helpers import make_card
+from helpers import make_card, statements_sent
 from test_cli import run_flask_db, run_tack
 
 from tack.clock import now
@@ -164,23 +164,6 @@ def test_migration_0013_fills_the_summaries_from_an_old_log(tmp_path):
             ("insight_cards",), ("insight_done",), ("insight_flow",)]
     down = run_flask_db("downgrade", "0012_cards_column_key", db_path=db_path)
     assert down.returncode == 0, down.stderr
-
-
-def statements_sent(app, send) -> list[str]:
-    """The SQL statements `send()` makes the application execute."""
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", seen)
-        try:
-            response = send()
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", seen)
-    assert response.status_code in (200, 201), response.json
-    return statements
 
 
 def test_a_claim_and_a_note_send_no_summary_statement(app, client, monkeypatch):

@@ -32,10 +32,10 @@ def test_card_written_through_tack_reads_through_v1(client):
     board = make_board(client)
     made = client.post(f"/api/cards?board={board['id']}",
                        json={"title": "From Tack", "priority": "critical", "tags": ["As Given"],
-                             "created_by": "agent-7"})
+                             "created_by": "agent-7"}, headers=auth(board))
     assert made.status_code == 201, made.json
     card_id = made.json["id"]
-    client.post(f"/api/cards/{card_id}/notes",
+    client.post(f"/api/cards/{card_id}/notes", headers=auth(board),
                 json={"author": "agent-7", "content": 'ask @"Big Al"'})
     task = client.get(f"/api/v1/boards/{board['id']}/tasks/{card_id}").json
     assert (task["title"], task["priority"], task["labels"], task["created_by"],
@@ -44,7 +44,7 @@ def test_card_written_through_tack_reads_through_v1(client):
     mentioned = client.get(f"/api/v1/boards/{board['id']}/activity?mentioned=Big Al").json
     assert [(e["event_type"], e["actor"]) for e in mentioned] == [("comment", "agent-7")]
     # Tack's claim shows as the contract's claim.
-    client.post(f"/api/cards/{card_id}/claim", json={"agent": "agent-7"})
+    client.post(f"/api/cards/{card_id}/claim", json={"agent": "agent-7"}, headers=auth(board))
     assert client.get(f"/api/v1/boards/{board['id']}/tasks/{card_id}").json[
         "claimed_by"] == "agent-7"
     assert_error(client.post(f"/api/v1/boards/{board['id']}/tasks/{card_id}/claim?actor=x",
@@ -72,9 +72,10 @@ def test_wip_limit_set_through_v1_holds_for_tack_moves(client):
     client.patch(f"/api/v1/boards/{board['id']}/columns/{doing}", headers=auth(board),
                  json={"wip_limit": 1})
     first, second = make_task(client, board), make_task(client, board)
-    assert client.post(f"/api/cards/{first['id']}/move",
+    assert client.post(f"/api/cards/{first['id']}/move", headers=auth(board),
                        json={"column_name": doing}).status_code == 200
-    refused = client.post(f"/api/cards/{second['id']}/move", json={"column_name": doing})
+    refused = client.post(f"/api/cards/{second['id']}/move", json={"column_name": doing},
+                          headers=auth(board))
     assert (refused.status_code, refused.json["code"]) == (409, "WIP_LIMIT")
     assert client.get(f"/api/cards/{second['id']}").json["column_name"] == \
         board["columns"][0]["id"]
@@ -94,7 +95,11 @@ def test_tack_claim_next_and_changes_on_another_board(client):
     board = make_board(client)
     task = make_task(client, board, priority="high")
     make_task(client, board, priority="low")
-    claimed = client.post(f"/api/cards/claim-next?board={board['id']}", json={"agent": "a1"})
+    # The board's manage key opens it on Tack's API too; without it nothing is handed out.
+    refused = client.post(f"/api/cards/claim-next?board={board['id']}", json={"agent": "a1"})
+    assert (refused.status_code, refused.json["code"]) == (401, "UNAUTHORIZED")
+    claimed = client.post(f"/api/cards/claim-next?board={board['id']}", json={"agent": "a1"},
+                          headers=auth(board))
     assert claimed.status_code == 200 and claimed.json["id"] == task["id"]
     assert client.post("/api/cards/claim-next", json={"agent": "a1"}).status_code == 204
     changes = client.get(f"/api/changes?board={board['id']}&after=0").json

@@ -3,8 +3,9 @@ items the AgentKanban surface and the card dialog show."""
 from helpers import make_card
 
 
-def add(client, card_id, text, **extra):
-    return client.post(f"/api/cards/{card_id}/todos", json={"text": text, **extra})
+def add(client, card_id, text, headers=None, **extra):
+    return client.post(f"/api/cards/{card_id}/todos", json={"text": text, **extra},
+                       headers=headers)
 
 
 def listed(client, card_id):
@@ -45,9 +46,12 @@ def test_add_tick_reword_reorder_and_delete(client, frozen):
 
 
 def test_todos_of_a_card_on_another_board(client):
-    board = client.post("/api/v1/boards", json={"name": "other", "workflow": "tack"}).json["id"]
-    card_id = client.post(f"/api/cards?board={board}", json={"title": "there"}).json["id"]
-    assert add(client, card_id, "on the other board").status_code == 201
+    board = client.post("/api/v1/boards", json={"name": "other", "workflow": "tack"}).json
+    key = {"X-API-Key": board["manage_key"]}
+    card_id = client.post(f"/api/cards?board={board['id']}", json={"title": "there"},
+                          headers=key).json["id"]
+    assert add(client, card_id, "without its board's key").status_code == 401
+    assert add(client, card_id, "on the other board", headers=key).status_code == 201
     assert listed(client, card_id) == [("on the other board", False, 1)]
 
 

@@ -106,8 +106,9 @@ def test_mcp_tools_are_the_registry_tools(app):
 
 
 def test_board_query_reaches_the_named_board(app, client):
-    board = client.post("/api/v1/boards", json={"name": "other", "workflow": "tack"}).json["id"]
-    api = AppApi(app, {}, None)
+    made = client.post("/api/v1/boards", json={"name": "other", "workflow": "tack"}).json
+    board = made["id"]
+    api = AppApi(app, {"X-API-Key": made["manage_key"]}, None)  # the caller's key
     created = run_tool(api, "create_card", {"title": "there", "board": board})
     claimed = run_tool(api, "claim_next_card", {"agent": "a", "board": board})
     assert claimed.data["card"]["id"] == created.data["id"]

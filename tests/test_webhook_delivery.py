@@ -285,6 +285,7 @@ def test_settings_page_shows_each_hooks_recent_deliveries(app, client, receiver)
             error="BadStatusLine: " + HOSTILE, created_at=now() + timedelta(minutes=1)))
         db.session.commit()
 
+    client.get(f"/board/{board['id']}?key={board['manage_key']}")  # its manage link
     page = client.get(f"/boards/{board['id']}/settings")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -302,16 +303,25 @@ def test_settings_page_shows_each_hooks_recent_deliveries(app, client, receiver)
     assert all(re.fullmatch(r"\d+ ms", row[5]) for row in cells[1:])
 
 
-def test_settings_page_shows_webhooks_only_to_a_signed_in_person(app, client):
+def test_settings_page_shows_webhooks_only_to_a_person_who_may_change_the_board(app, client):
+    """A hook's URL can carry a token: shown to the admin or a holder of the board's
+    manage key, never to anyone else (with or without an admin key)."""
     board = make_board(client)
     add_hook(client, board, "https://example.com/hook?token=s3cret")
-    assert "token=s3cret" in client.get(f"/boards/{board['id']}/settings").data.decode()
+    settings = f"/boards/{board['id']}/settings"
+    hidden = "to see this board's webhooks"
+    html = client.get(settings).data.decode()
+    assert "s3cret" not in html and hidden in html
+    client.get(f"/board/{board['id']}?key={board['manage_key']}")
+    assert "token=s3cret" in client.get(settings).data.decode()
     app.config["TACK"].api_key = "page-key"
-    html = client.get(f"/boards/{board['id']}/settings").data.decode()
-    assert "s3cret" not in html and "Sign in to see this board's webhooks" in html
+    assert "token=s3cret" in client.get(settings).data.decode()
+    html = app.test_client().get(settings).data.decode()
+    assert "s3cret" not in html and hidden in html
 
 
 def test_settings_page_without_webhooks_says_how_to_add_one(client):
     board = make_board(client)
+    client.get(f"/board/{board['id']}?key={board['manage_key']}")
     html = client.get(f"/boards/{board['id']}/settings").data.decode()
     assert f"POST /api/v1/boards/{board['id']}/webhooks" in html

@@ -1,8 +1,6 @@
 """The JSON API: flask-smorest wiring and auth for writes."""
-import hmac
-
 import marshmallow as ma
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -10,6 +8,7 @@ from tack import error_handlers
 from tack.agentkanban import init_agentkanban, is_ext_path
 from tack.api.responses import error_response
 from tack.kanban import init_kanban, is_kanban_path
+from tack.services import access
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -33,18 +32,17 @@ class TackApi(Api):
 
 
 def require_api_key():
-    """Writes under /api need TACK_API_KEY (X-API-Key or Bearer), compared in
-    constant time. Reads stay open."""
-    key = current_app.config["TACK"].api_key
-    if not key or request.method not in WRITE_METHODS or not request.path.startswith("/api"):
+    """Writes under /api need a key that may change the board they touch
+    (tack.services.access): X-API-Key or Bearer. Reads stay open."""
+    if request.method not in WRITE_METHODS or not request.path.startswith("/api"):
         return None
     if is_kanban_path(request.path) or is_ext_path(request.path):
         return None  # /api/v1 and /api/ext/v1 check their own keys (kanban, agentkanban)
-    offered = request.headers.get("X-API-Key", "")
+    offered = request.headers.get("X-API-Key", "").strip()
     if not offered:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         offered = token.strip() if scheme.lower() == "bearer" else ""
-    if offered and hmac.compare_digest(offered.encode(), key.encode()):
+    if access.admit_write(offered):
         return None
     return error_response(401, "Invalid or missing API key (send X-API-Key or "
                                "Authorization: Bearer)", "UNAUTHORIZED")

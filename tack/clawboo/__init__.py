@@ -1,9 +1,7 @@
 """The Clawboo board API (seeds/clawboo-board-api.md) at /clawboo/api: blueprints,
 schemas and the translation of shapes and names. No rule lives here: the transition
 table, the claim, the gate and the ledger are tack.services.workflows."""
-import hmac
-
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_smorest import Api
 
 PREFIX = "/clawboo/api"
@@ -11,16 +9,17 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def require_key():
-    """With TACK_API_KEY set, every write names it (Bearer or X-API-Key); the
-    document runs on localhost without auth, Tack does not."""
+    """Every write names a key that may change its team (tack.services.access),
+    Bearer or X-API-Key. The document runs on localhost without auth; Tack without
+    an admin key does too, on teams (which have no manage key)."""
     from tack.clawboo.errors import failure
-    key = current_app.config["TACK"].api_key
-    if not key or request.method not in WRITE_METHODS:
+    from tack.services import access
+    if request.method not in WRITE_METHODS:
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     offered = token.strip() if scheme.lower() == "bearer" else ""
     offered = offered or request.headers.get("X-API-Key", "").strip()
-    if offered and hmac.compare_digest(offered.encode(), key.encode()):
+    if access.admit_write(offered):
         return None
     return failure(401, "unauthorized", "Invalid or missing API key (send "
                                         "Authorization: Bearer or X-API-Key)")

@@ -1,17 +1,11 @@
-"""Who may write: a board's own manage key (kb_...) or the admin key TACK_API_KEY.
-A board with neither (no manage key, no admin key configured) is open, as Tack's API
-is without a key."""
-import hmac
+"""Who may write on /api/v1: the rule of tack.services.access (the admin key, the
+board's manage key or an access key with edit), checked before the view runs, or
+inside the write for the hottest ones."""
+from flask import g, request
 
-from flask import current_app, g, request
-
-from tack.errors import TackError
-from tack.services.boards import board_access, manage_key_matches
+from tack.services.access import Unauthorized, key_may_edit
+from tack.services.boards import board_access
 from tack.services.transaction import check_at_write_start, write_checks_pending
-
-
-class Unauthorized(TackError, status=401, code="UNAUTHORIZED"):
-    """A write without the board's manage key (Bearer, X-API-Key or ?key=)."""
 
 
 def offered_key() -> str:
@@ -25,18 +19,8 @@ def offered_key() -> str:
     return request.args.get("key", "").strip()
 
 
-def is_admin(offered: str | None = None) -> bool:
-    admin_key = current_app.config["TACK"].api_key
-    offered = offered_key() if offered is None else offered
-    return bool(admin_key) and bool(offered) and \
-        hmac.compare_digest(offered.encode(), admin_key.encode())
-
-
 def can_edit(board) -> bool:
-    offered = offered_key()
-    if is_admin(offered) or manage_key_matches(board, offered):
-        return True
-    return not board.manage_key_hash and not current_app.config["TACK"].api_key
+    return key_may_edit(board, offered_key())
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

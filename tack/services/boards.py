@@ -8,7 +8,7 @@ from contextlib import suppress
 import sqlalchemy as sa
 
 from tack.clock import now
-from tack.errors import Invalid, NotFound
+from tack.errors import Conflict, Invalid, NotFound
 from tack.models import Board, Column
 from tack.services.transaction import (
     read_rows,
@@ -283,8 +283,15 @@ def set_board_archived(*, board_id: str, archived: bool, actor: str = "") -> Boa
 
 @write_transaction
 def rotate_manage_key(*, board_id: str, actor: str = "") -> str:
-    """A new manage key for the board, returned this once; the old one stops working."""
+    """A new manage key for the board, returned this once; the old one stops working.
+    A board made without one (Tack's main board, a Clawboo team) is governed by the
+    admin key and never gains one: tack.services.access counts on that."""
     board = get_board(board_id)
+    if not board.manage_key_hash:
+        raise Conflict("This board has no manage key to rotate: the admin key "
+                       "(TACK_API_KEY) governs it", "NO_MANAGE_KEY")
+    from tack.services.access import check_before_key_change
+    check_before_key_change(board)
     key, board.manage_key_hash = new_manage_key()
     board.updated_at = now()
     record("board_updated", card_id=None, actor=actor, details="manage key rotated",

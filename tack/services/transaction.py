@@ -160,7 +160,9 @@ def _sqlite_writer_queue():
 def _append_events(write: Write) -> None:
     if not write.events:
         return
+    from tack.services.access import check_touched_boards
     from tack.services.boards import check_card_writers_named
+    check_touched_boards(write.connection, write.events)
     check_card_writers_named(write.connection, write.events)
     if write.connection.dialect.name == "postgresql":
         write.connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),

@@ -16,7 +16,7 @@ def admins_only():
     if not auth.key_required():
         raise Forbidden("Set TACK_API_KEY and sign in to manage access keys here "
                         "(or use `tack keys` on the server)", "ADMIN_KEY_NOT_SET")
-    auth.require_sign_in()
+    auth.require_admin()
 
 
 auth.protect_posts(bp)  # after admins_only, so the sign-in refusal comes first

@@ -97,8 +97,8 @@ def board_context(filters: dict | None = None) -> dict:
         "seq": seq,
         "filters": filters,
         "priorities": PRIORITIES,
-        "signed_in": auth.signed_in(),
-        "key_required": auth.key_required(),
+        "signed_in": auth.may_edit(board),
+        "key_required": auth.key_required() or bool(board.manage_key_hash),
         "display_name": auth.display_name(),
         **template_helpers(at),
     }
@@ -181,6 +181,15 @@ def page_write(view):
 @bp.get("/boards/<board_id>")
 @bp.get("/board/<board_id>")  # the HNR Kanban contract's view_url
 def board(board_id=DEFAULT_BOARD):
+    offered = request.args.get("key", "").strip()
+    if offered:
+        # A manage link: keep the key's hash in the session, then drop the key from
+        # the address (history, bookmarks, the Referer of links followed from here).
+        board = boards.board_access(board_id)
+        if not auth.sign_in(offered, auth.display_name(), board):
+            return render_template("board.html", sign_in_error="That key is not this "
+                                   "board's manage key.", **full_page_context()), 401
+        return redirect(request.path, code=303)
     return render_template("board.html", **full_page_context())
 
 
@@ -339,7 +348,8 @@ def sign_in():
     refusal = None
     if len(name) > s.NAME_MAX or "\x00" in name:
         refusal = f"Your name: at most {s.NAME_MAX} characters, and no NUL.", 422
-    elif not auth.sign_in(request.form.get("key", ""), name):
+    elif not auth.sign_in(request.form.get("key", "").strip(), name,
+                          boards.board_access(g.board_id)):
         refusal = "That key is not right.", 401
     if refusal:
         message, status = refusal
@@ -400,6 +410,7 @@ def create_board():
         name=data["name"], description=data["description"], column_names=data["columns"],
         workflow=data["workflow"], is_public=data["is_public"],
         require_display_name=data["require_display_name"], actor=auth.display_name())
+    auth.remember_board_key(board.id, key)  # its maker may change it from this browser
     return render_template("partials/board_created.html", board=board, manage_key=key)
 
 
@@ -411,7 +422,7 @@ def settings_context(board_id: str, **extra) -> dict:
     board = boards.get_board(board_id)
     return {"board": board, "counts": board_reads.column_counts(board_id),
             "wip_max": board_columns_service.WIP_LIMIT_MAX,
-            "webhooks": board_webhooks(board_id) if auth.signed_in() else None,
+            "webhooks": board_webhooks(board_id) if auth.may_edit(board) else None,
             **page_context(), **extra}
 
 
@@ -519,6 +530,8 @@ def reorder_columns(board_id):
 @page_write
 def rotate_manage_key(board_id):
     key = boards.rotate_manage_key(board_id=board_id, actor=auth.display_name())
+    if not auth.admin_signed_in():
+        auth.remember_board_key(board_id, key)  # the old one no longer opens it
     return settings_update(board_id, "New manage key made; the old one no longer works.",
                            manage_key=key)
 
