@@ -69,7 +69,7 @@ def key_may_edit(board, offered: str) -> bool:
 
 def limit_writes_to(may_edit: Callable[[sa.Row], bool]) -> None:
     """This request's writes may change only the boards may_edit(board) allows."""
-    g.setdefault(WRITE_ACCESS, may_edit)
+    setattr(g, WRITE_ACCESS, may_edit)
 
 
 def admit_write(offered: str) -> bool:
