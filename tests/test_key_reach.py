@@ -6,9 +6,13 @@ import itertools
 import re
 
 import pytest
+import sqlalchemy as sa
 from agentkanban_helpers import bearer, make_key
 from helpers import get_card, make_card, page_csrf_token, statements_sent
 from kanban_helpers import auth, make_board
+
+from tack.extensions import db
+from tack.models_agentkanban import AccessKey
 
 ADMIN = "admin-key-for-reach"
 CLAWBOO = "/clawboo/api"
@@ -187,3 +191,28 @@ def test_writes_on_an_open_board_send_no_key_statement_after_the_first(app, clie
         f"/api/cards/{card_id}/notes", json={"author": "bot", "content": "hi"}))
     for statements in (claim, note):
         assert not any("manage_key_hash" in statement for statement in statements)
+
+
+def test_an_access_key_is_checked_on_the_writes_own_connection(app, client):
+    """Each busy write holding a second pooled connection for its key check could
+    empty the pool (seen on PostgreSQL: 32 racing claims, pool timeouts). The key's
+    last use is stamped after the write, not inside it."""
+    board, card_id = keyed_card(client)
+    editor = make_key(app, boards={board["id"]: "edit"})
+    checkouts = []
+
+    def checked_out(*_args):
+        checkouts.append(1)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "checkout", checked_out)
+        try:
+            claimed = client.post(f"/api/cards/{card_id}/claim", json={"agent": "bot"},
+                                  headers=bearer(editor))
+            writing = len(checkouts)
+        finally:
+            sa.event.remove(db.engine, "checkout", checked_out)
+    assert claimed.status_code == 200, claimed.json
+    assert writing == 2  # the write, then the last-use stamp after it
+    with app.app_context():
+        assert db.session.get(AccessKey, editor["id"]).last_used_at is not None

@@ -8,7 +8,7 @@ from tack import error_handlers
 from tack.agentkanban import init_agentkanban, is_ext_path
 from tack.api.responses import error_response
 from tack.kanban import init_kanban, is_kanban_path
-from tack.services import access
+from tack.services import access, access_keys
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -61,5 +61,6 @@ def init_api(app: Flask, api: TackApi) -> None:
     # After the surfaces, so its /api/v1/llms.txt is documented with /api/v1's errors.
     api.register_blueprint(meta_docs.blp)
     app.before_request(require_api_key)
+    app.teardown_request(access_keys.note_keys_used_in_writes)
     api.spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})

@@ -7,6 +7,7 @@ first characters (`lookup`) find the row and its sha256 is compared in constant
 time. Every check reads the database, so a revoke holds at once in every process."""
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,15 +15,16 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
+from flask import g
 
 from tack.clock import now
 from tack.errors import Conflict, Invalid, NotFound
 from tack.models import Board
 from tack.models_agentkanban import AccessKey, AccessKeyBoard
-from tack.services.reading import fetch
-from tack.services.transaction import connection, session, write_transaction
+from tack.services.transaction import connection, read_rows, session, write_transaction
 from tack.services.webhooks import secret_box
 
+log = logging.getLogger(__name__)
 KEY_PREFIX = "ak_"
 LOOKUP_LENGTH = 11  # "ak_" and 8 random characters
 PERMISSIONS = ("read", "edit")
@@ -30,6 +32,7 @@ NAME_MAX = 200
 # last_used_at is written at most this often per key, so reads stay reads.
 LAST_USED_PRECISION = timedelta(minutes=1)
 KEY_PURPOSE = b"tack access keys"
+KEYS_USED = "tack_access_keys_used"  # g: keys to stamp once the request's writes are over
 KEYS = AccessKey.__table__
 GRANTS = AccessKeyBoard.__table__
 
@@ -95,8 +98,10 @@ def authenticate(offered: str) -> KeyAccess | None:
     """The live (not revoked) key `offered` is, or None."""
     if not offered.startswith(KEY_PREFIX) or len(offered) < LOOKUP_LENGTH:
         return None
-    candidates = fetch(sa.select(KEYS).where(KEYS.c.lookup == offered[:LOOKUP_LENGTH],
-                                             KEYS.c.revoked_at.is_(None)))
+    # Inside a write (a board's key checked there) on the write's own connection: a
+    # second one per write would let busy writers empty the pool waiting on each other.
+    candidates = read_rows(sa.select(KEYS).where(KEYS.c.lookup == offered[:LOOKUP_LENGTH],
+                                                 KEYS.c.revoked_at.is_(None)))
     offered_hash = _hash(offered)
     found = None
     for row in candidates:
@@ -105,12 +110,27 @@ def authenticate(offered: str) -> KeyAccess | None:
     if found is None:
         return None
     grants = {} if found.all_boards else dict(
-        fetch(sa.select(GRANTS.c.board_id, GRANTS.c.permission)
-              .where(GRANTS.c.access_key_id == found.id)))
+        read_rows(sa.select(GRANTS.c.board_id, GRANTS.c.permission)
+                  .where(GRANTS.c.access_key_id == found.id)))
     if found.last_used_at is None or now() - found.last_used_at >= LAST_USED_PRECISION:
-        note_used(found.id)
+        if g.get("tack_write") is None:
+            note_used(found.id)
+        else:
+            # Not inside another write: it would hold this key's row until that write
+            # commits, and a write that checked its key first could wait on it.
+            g.setdefault(KEYS_USED, set()).add(found.id)
     return KeyAccess(id=found.id, name=found.name, all_boards=found.all_boards,
                      permission=found.permission, boards=grants)
+
+
+def note_keys_used_in_writes(_error=None) -> None:
+    """teardown_request: the last-used times authenticate() left for after the
+    request's writes."""
+    for key_id in g.pop(KEYS_USED, ()):
+        try:
+            note_used(key_id)
+        except Exception:  # a bookkeeping time is not worth failing a finished request
+            log.exception("last use of access key %s not recorded", key_id)
 
 
 @write_transaction
